@@ -67,7 +67,7 @@ def accounts(bluesky_pds):
 
 
 def test_mention_heard_on_firehose_and_reply_threaded_with_facets(accounts, bluesky_pds):
-    org, org_did, citizen, citizen_did = accounts
+    org, _org_did, citizen, citizen_did = accounts
     mentions = StreamSpec(StreamKind.MENTIONS)
 
     question = citizen.send(OutgoingPost(
@@ -124,7 +124,8 @@ def test_mention_heard_on_firehose_and_reply_threaded_with_facets(accounts, blue
     later_ids = [p.external_id for b in later for p in b.posts]
     assert question.external_id not in later_ids  # resumed from the cursor, nothing twice
     assert follow_up.external_id in later_ids
-    heard_follow_up = next(p for b in later for p in b.posts if p.external_id == follow_up.external_id)
+    heard_follow_up = next(p for b in later for p in b.posts
+                           if p.external_id == follow_up.external_id)
     assert heard_follow_up.thread_root_id == question.external_id
     second = org.send(OutgoingPost(text="Ja, ook dan. Fijne dagen, @anna.test!",
                                    reply_to_id=follow_up.external_id, lang="nl"))
@@ -146,7 +147,7 @@ def test_mention_heard_on_firehose_and_reply_threaded_with_facets(accounts, blue
 
 
 def test_polling_fallback_lists_records_of_watched_accounts(accounts, bluesky_pds):
-    org, org_did, citizen, citizen_did = accounts
+    org, _, citizen, _ = accounts
     watcher = connector(bluesky_pds, "gemeente", org.config.credentials["app_password"],
                         watch=["anna.test"])
     first = watcher.fetch(StreamSpec(StreamKind.HASHTAG, "stadspark"), cursor=None)
