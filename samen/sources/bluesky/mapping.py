@@ -53,10 +53,25 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, bytes):
+        link = cid_string(value)
+        if link:
+            return {"$link": link}
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def cid_string(value: bytes) -> str:
+    """A CID link as CAR blocks carry it (binary, CIDv1) -> its string form; '' if it is none."""
+    if len(value) < 34 or value[0] != 1:
+        return ""
+    from atproto_core.cid import CID
+
+    try:
+        return str(CID.decode(value))
+    except Exception:  # not a CID after all: keep the bytes
+        return ""
 
 
 def _slice(text_bytes: bytes, index: Mapping[str, Any]) -> str:
@@ -83,6 +98,8 @@ def _blob_cid(blob: Any) -> str:
     if not isinstance(blob, Mapping):
         return ""
     ref = blob.get("ref")
+    if isinstance(ref, bytes):
+        return cid_string(ref)
     if isinstance(ref, Mapping):
         return str(ref.get("$link") or "")
     return str(ref or blob.get("cid") or "")
