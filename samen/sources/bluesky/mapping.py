@@ -187,3 +187,30 @@ def map_record(
         edited_at=edited_at,
         raw={"uri": post_uri(repo, rkey), "cid": cid, "record": jsonable(record)},
     )
+
+
+def map_jetstream_event(event: Mapping[str, Any]) -> NormalizedPost | str | None:
+    """One Jetstream JSON event -> a post, a deleted post's AT URI (str), or None.
+
+    Jetstream is the firehose re-encoded as JSON (no CAR or CBOR to decode); its cursor is
+    ``time_us``. Events for other collections (likes, follows) and identity events map to None.
+    """
+    if event.get("kind") != "commit":
+        return None
+    commit = event.get("commit")
+    if not isinstance(commit, Mapping) or commit.get("collection") != POST:
+        return None
+    repo, rkey = str(event.get("did") or ""), str(commit.get("rkey") or "")
+    if not repo or not rkey:
+        raise PayloadError("Jetstream commit without did or rkey")
+    operation = commit.get("operation")
+    if operation == "delete":
+        return post_uri(repo, rkey)
+    record = commit.get("record")
+    if not isinstance(record, Mapping):
+        raise PayloadError(f"Jetstream {operation} without a record")
+    edited = None
+    if operation == "update" and isinstance(event.get("time_us"), int):
+        edited = datetime.fromtimestamp(event["time_us"] / 1_000_000, tz=UTC)
+    return map_record(record, repo=repo, rkey=rkey, cid=str(commit.get("cid") or ""),
+                      edited_at=edited)

@@ -140,3 +140,26 @@ def test_facet_ranges_outside_the_text_are_ignored_not_fatal():
         {"index": {"byteStart": 2, "byteEnd": 400},
          "features": [{"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:z"}]}]}
     assert map_record(record, repo="did:plc:x", rkey="1").mentions == ["did:plc:z"]
+
+
+def test_jetstream_events():
+    from samen.sources.bluesky.mapping import map_jetstream_event
+
+    record = {"$type": "app.bsky.feed.post", "text": "Bonjour #Bruxelles", "langs": ["fr"],
+              "createdAt": "2026-02-01T09:00:00Z"}
+    create = {"did": "did:plc:x", "time_us": 1767261600000000, "kind": "commit",
+              "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.feed.post",
+                         "rkey": "3k", "record": record, "cid": "bafy"}}
+    post = map_jetstream_event(create)
+    assert post.external_id == "at://did:plc:x/app.bsky.feed.post/3k" and post.lang == "fr"
+    assert post.edited_at is None
+    update = {**create, "commit": {**create["commit"], "operation": "update"}}
+    assert map_jetstream_event(update).edited_at == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    delete = {**create, "commit": {"operation": "delete", "collection": "app.bsky.feed.post",
+                                   "rkey": "3k"}}
+    assert map_jetstream_event(delete) == "at://did:plc:x/app.bsky.feed.post/3k"
+    like = {**create, "commit": {**create["commit"], "collection": "app.bsky.feed.like"}}
+    assert map_jetstream_event(like) is None
+    assert map_jetstream_event({"kind": "identity", "did": "did:plc:x"}) is None
+    with pytest.raises(PayloadError):
+        map_jetstream_event({**create, "commit": {**create["commit"], "record": None}})
