@@ -131,6 +131,7 @@ class Batch:
     posts: list[NormalizedPost]
     cursor: str | None
     deleted_ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # items skipped, with the reason
 
 
 class Connector(Protocol):

@@ -136,6 +136,7 @@ class BlueskyConnector:
         our_did = self.login()
         seen: dict[str, str] = json.loads(cursor) if cursor else {}
         posts: list[NormalizedPost] = []
+        problems: list[str] = []
         for repo in self.config.options.get("watch", []):
             did = repo if repo.startswith("did:") else self.resolve_handle(repo.lstrip("@"))
             if not did:
@@ -148,14 +149,19 @@ class BlueskyConnector:
                 _, _, rkey = mapping.split_uri(item.uri)
                 if rkey <= seen.get(did, ""):
                     continue  # record keys are TIDs: they sort by time
-                post = mapping.map_record(_as_dict(item.value), repo=did, rkey=rkey,
-                                          cid=str(item.cid), pds_url=self.base_url)
                 newest = max(newest, rkey)
+                try:
+                    post = mapping.map_record(_as_dict(item.value), repo=did, rkey=rkey,
+                                              cid=str(item.cid), pds_url=self.base_url)
+                except PayloadError as exc:
+                    problems.append(f"{item.uri}: {exc.reason}")
+                    continue
                 if matches(post, stream, account_did=our_did):
                     posts.append(post)
             if newest:
                 seen[did] = newest
-        return Batch(posts=posts, cursor=json.dumps(seen, sort_keys=True) if seen else cursor)
+        return Batch(posts=posts, cursor=json.dumps(seen, sort_keys=True) if seen else cursor,
+                     problems=problems)
 
     def firehose(self, stream: StreamSpec, *, on_batch: Callable[[CommitBatch], None],
                  cursor: int | None, relay_url: str | None = None) -> FirehoseConsumer:

@@ -81,7 +81,8 @@ class FeedConnector:
             "last_modified": response.headers.get("Last-Modified"),
         }.items() if v}
         return Batch(posts=parsed.posts,
-                     cursor=json.dumps(new_state, sort_keys=True) if new_state else None)
+                     cursor=json.dumps(new_state, sort_keys=True) if new_state else None,
+                     problems=list(parsed.warnings))
 
     def poll(self, feeds: Iterable[tuple[str, str | None]]) -> list[FeedOutcome]:
         """Fetch many feeds (url, cursor); a failing feed is reported, the others go on."""

@@ -1,7 +1,8 @@
 """An X/Twitter archive's ``data/tweets.js`` (``window.YTD.tweets.part0 = [...]``).
 
 Text in the archive is HTML-escaped (``&amp;``); it is unescaped to what the author typed.
-The archive does not name its owner in tweets.js, so the handle is passed in (or read from
+Posts get source ``import`` and external id ``twitter:<tweet id>``. The archive does not name
+its owner in tweets.js, so the handle is passed in (or read from
 ``account.js`` beside it when present).
 """
 
@@ -43,10 +44,11 @@ def map_tweet(tweet: dict[str, Any], *, handle: str) -> NormalizedPost:
     media_items = (tweet.get("extended_entities") or entities).get("media") or []
     links = [u.get("expanded_url") or u.get("url") for u in entities.get("urls") or []]
     reply_to = tweet.get("in_reply_to_status_id_str")
+    reply_to = f"twitter:{reply_to}" if reply_to else None
     name = handle.lstrip("@")
     return NormalizedPost(
-        source="twitter",
-        external_id=tweet_id,
+        source="import",
+        external_id=f"twitter:{tweet_id}",
         text=html.unescape(text),
         created_at=parse_when(tweet.get("created_at")),
         author=Author(handle=handle or "twitter:archive",
@@ -54,7 +56,7 @@ def map_tweet(tweet: dict[str, Any], *, handle: str) -> NormalizedPost:
         url=f"https://x.com/{name or 'i/web'}/status/{tweet_id}",
         lang=(tweet.get("lang") if tweet.get("lang") not in (None, "und", "qme", "zxx")
               else None),
-        reply_to_id=str(reply_to) if reply_to else None,
+        reply_to_id=reply_to,
         mentions=unique_in_order("@" + str(m.get("screen_name"))
                                  for m in entities.get("user_mentions") or []),
         hashtags=unique_in_order(str(h.get("text") or "").lower()

@@ -204,9 +204,14 @@ class MastodonConnector:
         raise NotSupported(f"Mastodon cannot listen to {stream.kind}")
 
     def _statuses(self, items: list[dict[str, Any]], cursor: str | None) -> Batch:
-        fresh = [s for s in items if _newer(str(s["id"]), cursor)]
-        posts = [mapping.map_status(s, instance=self.instance) for s in fresh]
-        return Batch(posts=posts, cursor=_max_id([str(s["id"]) for s in fresh], cursor))
+        fresh = [s for s in items if _newer(str(s.get("id")), cursor)]
+        batch = Batch(posts=[], cursor=_max_id([str(s.get("id")) for s in fresh], cursor))
+        for status in fresh:
+            try:
+                batch.posts.append(mapping.map_status(status, instance=self.instance))
+            except PayloadError as exc:  # one bad status must not block the stream
+                batch.problems.append(exc.reason)
+        return batch
 
     def _mentions(self, cursor: str | None) -> Batch:
         if cursor is None and self.config.options.get("use_markers", True):
@@ -218,26 +223,36 @@ class MastodonConnector:
             "reading mentions",
             lambda: self.api.notifications(types=["mention"], min_id=cursor),
         )
-        fresh = [n for n in items if _newer(str(n["id"]), cursor)]
-        posts = []
+        fresh = [n for n in items if _newer(str(n.get("id")), cursor)]
+        batch = Batch(posts=[], cursor=_max_id([str(n.get("id")) for n in fresh], cursor))
         for n in fresh:
-            post = mapping.map_notification(n, instance=self.instance)
+            try:
+                post = mapping.map_notification(n, instance=self.instance)
+            except PayloadError as exc:
+                batch.problems.append(exc.reason)
+                continue
             if post is not None:
-                posts.append(self._with_root(post))
-        return Batch(posts=posts, cursor=_max_id([str(n["id"]) for n in fresh], cursor))
+                batch.posts.append(self._with_root(post))
+        return batch
 
     def _direct(self, cursor: str | None) -> Batch:
         items = self.call("reading direct conversations",
                           self.api.conversations)
-        posts, ids = [], []
+        batch = Batch(posts=[], cursor=cursor)
+        ids = []
         for conv in items:
             last = conv.get("last_status") or {}
-            if last and _newer(str(last["id"]), cursor):
-                post = mapping.map_conversation(conv, instance=self.instance)
+            if last and _newer(str(last.get("id")), cursor):
+                ids.append(str(last.get("id")))
+                try:
+                    post = mapping.map_conversation(conv, instance=self.instance)
+                except PayloadError as exc:
+                    batch.problems.append(exc.reason)
+                    continue
                 if post is not None:
-                    posts.append(self._with_root(post))
-                    ids.append(str(last["id"]))
-        return Batch(posts=posts, cursor=_max_id(ids, cursor))
+                    batch.posts.append(self._with_root(post))
+        batch.cursor = _max_id(ids, cursor)
+        return batch
 
     def _with_root(self, post: NormalizedPost) -> NormalizedPost:
         """Replies to us are few and matter: find the thread's first post (one API call)."""

@@ -83,11 +83,13 @@ def test_twitter_archive():
     assert sorted(posts) == [1, 2, 4]
     assert "numeric id" in problems[3] and "date" in problems[5]
     first = posts[1]
+    assert first.source == "import" and first.external_id == "twitter:1790000000000000001"
     assert first.author.handle == "@StadVoorbeeld"  # from account.js beside it
     assert "DM & we helpen je" in first.text
     assert first.links == ["https://stad.example/afval"] and first.hashtags == ["afval"]
     assert first.created_at == datetime(2025, 4, 12, 7, 30, tzinfo=UTC)
-    assert posts[2].reply_to_id == "1789999999999999999" and posts[2].mentions == ["@marie_b"]
+    assert posts[2].reply_to_id == "twitter:1789999999999999999"
+    assert posts[2].mentions == ["@marie_b"]
     assert posts[4].media[0].alt_text == "Orange barriers on the ring road at dusk"
 
 
