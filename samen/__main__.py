@@ -1,0 +1,5 @@
+import sys
+
+from samen.cli import main
+
+sys.exit(main())

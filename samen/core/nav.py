@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from samen.core.navigation import NavItem, register
+from samen.core.roles import Role
+
+register(NavItem("lead", _("Overview"), "core:lead_home", (Role.COMMS_LEAD,), order=10))
+register(NavItem("team", _("Conversation team"), "core:team_home", (Role.TEAM,), order=20))
+register(NavItem("management", _("Management"), "core:manager_home", (Role.MANAGER,), order=30))
+register(NavItem("ambassador", _("Ambassador"), "core:ambassador_home", (), order=40))
+register(NavItem("people", _("People"), "core:people", (Role.COMMS_LEAD,), order=80))
+register(NavItem("organisation", _("Organisation"), "core:organisation", (Role.COMMS_LEAD,),
+                 order=85))
+register(NavItem("audit", _("Audit log"), "core:audit_log", (Role.COMMS_LEAD,), order=90))
