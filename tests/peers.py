@@ -32,8 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 def shared_dir() -> Path | None:
     """``$SAMEN_SHARED_DIR``, else ``shared/`` beside the repository; None when absent."""
     env = os.environ.get("SAMEN_SHARED_DIR")
-    candidate = Path(env) if env else REPO.parent / "shared"
-    return candidate.resolve() if candidate.is_dir() else None
+    for candidate in (Path(env) if env else None, REPO.parent / "shared"):
+        if candidate is not None and (candidate / "data").is_dir():
+            return candidate.resolve()
+    return None
 
 
 def free_port() -> int:
