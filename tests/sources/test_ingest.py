@@ -18,11 +18,11 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def post(n: int, **changes) -> NormalizedPost:
-    values = dict(source="mastodon", external_id=f"social.example:{n}",
-                  text=f"Vraag {n} over de <b>brug</b> #verkeer", created_at=T0,
-                  author=Author(handle="@an@social.example", display_name="An"),
-                  lang="nl", hashtags=["verkeer"], media=[Media("https://m/1.jpg", "Een brug")],
-                  visibility=Visibility.DIRECT, raw={"id": n})
+    values = {"source": "mastodon", "external_id": f"social.example:{n}",
+                  "text": f"Vraag {n} over de <b>brug</b> #verkeer", "created_at": T0,
+                  "author": Author(handle="@an@social.example", display_name="An"),
+                  "lang": "nl", "hashtags": ["verkeer"], "media": [Media("https://m/1.jpg", "Een brug")],
+                  "visibility": Visibility.DIRECT, "raw": {"id": n}}
     values.update(changes)
     return NormalizedPost(**values)
 
