@@ -122,6 +122,7 @@ class OutgoingPost:
     content_warning: str = ""
     lang: str | None = None
     media: tuple[OutgoingMedia, ...] = ()
+    idempotency_key: str = ""  # a retry with the same key must not post twice
 
 
 @dataclass(slots=True)

@@ -304,6 +304,7 @@ class MastodonConnector:
                 visibility=_OUT_VISIBILITY[post.visibility],
                 spoiler_text=post.content_warning or None,
                 language=post.lang,
+                idempotency_key=post.idempotency_key or None,
             ),
         )
         return mapping.map_status(status, instance=self.instance)
