@@ -16,15 +16,21 @@ _BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "
 _DROP = {"script", "style", "template", "noscript", "iframe", "object"}
 
 
-# One pass over the markup with a regex tokenizer: several times faster than html.parser on
+# A handful of C-level regex substitutions instead of a parser loop: several times faster on
 # the short fragments posts are made of, which matters at firehose rates.
-_TOKEN = re.compile(
-    r"<!--.*?(?:-->|$)"  # comment
-    r"|<!\[CDATA\[(?P<cdata>.*?)(?:\]\]>|$)"
-    r"|<(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
-    r"|<[!?][^>]*>",  # doctype, processing instruction
-    re.DOTALL,
+_Q = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_DROPPED = re.compile(
+    r"<!--.*?(?:-->|$)|<(" + "|".join(sorted(_DROP)) + r")\b" + _Q + r">.*?(?:</\1\s*>|$)",
+    re.DOTALL | re.IGNORECASE,
 )
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+_BR = re.compile(r"<br\b" + _Q + r">", re.IGNORECASE)
+_BLOCKS = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK)) + r")\b" + _Q + r">", re.IGNORECASE)
+_LI = re.compile(r"<li\b" + _Q + r">", re.IGNORECASE)
+_IMG = re.compile(r"<img\b(" + _Q + r")>", re.IGNORECASE)
+_ANCHOR = re.compile(r"<a\b(" + _Q + r")>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z]" + _Q + r">|<[!?][^>]*>")
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _ATTR = re.compile(
     r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
 )
@@ -35,6 +41,11 @@ def _attrs(text: str) -> dict[str, str]:
             for m in _ATTR.finditer(text)}
 
 
+def _escape(text: str) -> str:
+    """Text that must survive the final unescape unchanged (alt text, CDATA)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r"\n{3,}")
 
@@ -43,45 +54,34 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
     """Return (plain text, links) for an HTML fragment; links exclude mentions and hashtags."""
     if "<" not in markup and "&" not in markup:
         return markup.strip(), []
-    parts: list[str] = []
-    links: list[str] = []
-    skip = 0
-    pos = 0
-    for match in _TOKEN.finditer(markup):
-        if match.start() > pos and not skip:
-            parts.append(html.unescape(markup[pos:match.start()]))
-        pos = match.end()
-        tag = match.group("tag")
-        if tag is None:
-            if match.group("cdata") and not skip:
-                parts.append(match.group("cdata"))
+    links = []
+    for match in _ANCHOR.finditer(markup):
+        attrs = match.group(1)
+        if "href" not in attrs:
             continue
-        tag = tag.lower()
-        closing = bool(match.group("end"))
-        if tag in _DROP:
-            skip = max(0, skip - 1) if closing else skip + 1
-        elif skip:
-            continue
-        elif tag == "br":
-            parts.append("\n")
-        elif tag in _BLOCK:
-            parts.append("\n\n")
-        elif tag == "li" and not closing:
-            parts.append("\n")
-        elif tag == "a" and not closing:
-            values = _attrs(match.group("attrs"))
+        if "mention" in attrs or "hashtag" in attrs or "tag" in attrs:
+            values = _attrs(attrs)  # the careful check, only where it may matter
             classes = values.get("class", "").split()
+            if ("mention" in classes or "hashtag" in classes
+                    or "tag" in values.get("rel", "").split()):
+                continue
             href = values.get("href", "")
-            rel = values.get("rel", "").split()
-            if href and "mention" not in classes and "hashtag" not in classes and "tag" not in rel:
-                links.append(href)
-        elif tag == "img" and not closing:
-            alt = _attrs(match.group("attrs")).get("alt")
-            if alt:
-                parts.append(alt)
-    if pos < len(markup) and not skip:
-        parts.append(html.unescape(markup[pos:]))
-    text = "".join(parts)
+        else:
+            found = _HREF.search(attrs)
+            href = html.unescape(next(g for g in found.groups() if g is not None)) if found else ""
+        if href:
+            links.append(href)
+    text = _DROPPED.sub("", markup)
+    if "<![CDATA[" in text:
+        text = _CDATA.sub(lambda m: _escape(m.group(1)), text)
+    text = _BR.sub("\n", text)
+    text = _BLOCKS.sub("\n\n", text)
+    text = _LI.sub("\n", text)
+    if "<img" in text or "<IMG" in text:
+        text = _IMG.sub(lambda m: _escape(_attrs(m.group(1)).get("alt", "")), text)
+    text = _ANY_TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
     if "\n" in text:
         lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
         text = _NEWLINES.sub("\n\n", "\n".join(lines))

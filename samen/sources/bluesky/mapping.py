@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from samen.sources.base import PayloadError, unique_in_order
 from samen.sources.types import Author, Media, NormalizedPost, Visibility
 
@@ -47,11 +49,25 @@ def parse_datetime(value: Any) -> datetime:
 
 
 def jsonable(value: Any) -> Any:
-    """Decoded DAG-CBOR (bytes, CIDs) -> JSON-safe data for the records archive."""
+    """Decoded DAG-CBOR (bytes, CIDs) -> JSON-safe data for the records archive.
+
+    Records from Jetstream or the XRPC API are JSON already; orjson tells in one C call.
+    """
+    if isinstance(value, dict):
+        try:
+            orjson.dumps(value)
+        except TypeError:
+            pass
+        else:
+            return value
+    return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [_jsonable(v) for v in value]
     if isinstance(value, bytes):
         link = cid_string(value)
         if link:
