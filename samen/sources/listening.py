@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import random
 import socket
 import threading
@@ -50,6 +51,15 @@ POLL_SECONDS = {
     StreamKind.FEED: 900,
 }
 MAX_BACKOFF = 3600.0
+# Providers whose streams are pushed to us (the firehose) rather than polled.
+PUSH_PROVIDERS = {"bluesky"}
+
+
+@dataclass(slots=True)
+class _Push:
+    stream: Stream
+    consumer: Any
+    thread: threading.Thread
 
 
 def account_config(account: Account) -> AccountConfig:
@@ -111,6 +121,8 @@ class Listener:
         self.stream_ids = stream_ids
         self.status = ListenStatus()
         self._connectors: dict[tuple[int, str], Connector] = {}
+        self._push: dict[int, _Push] = {}
+        self._inbox: queue.Queue[tuple[int, Any]] = queue.Queue()
 
     def _connector(self, account: Account) -> Connector:
         key = (account.pk, repr(sorted((account.credentials or {}).items())))
@@ -151,7 +163,66 @@ class Listener:
         return list(Stream.objects.filter(pk__in=claimed).select_related("account"))
 
     def release(self) -> None:
+        for push in self._push.values():
+            push.consumer.stop()
+        for push in self._push.values():
+            push.thread.join(5)
+        self._push.clear()
         Stream.objects.filter(lease_owner=self.owner).update(lease_owner="", lease_until=None)
+
+    # ---- pushed streams (the Bluesky firehose)
+    def _start_push(self, stream: Stream) -> None:
+        """Follow ``stream`` on the firehose from its stored cursor (sequence number)."""
+        try:
+            connector: Any = self.connector_for(stream.account)
+            cursor = int(stream.cursor) if stream.cursor.isdigit() else None
+            consumer = connector.firehose(
+                stream_spec(stream), cursor=cursor,
+                on_batch=lambda batch, pk=stream.pk: self._inbox.put((pk, batch)))
+        except AuthError as exc:
+            self._needs_attention(stream, exc.reason)
+            return
+        except SourceError as exc:
+            self._failed(stream, exc.reason, self._backoff(stream))
+            return
+        self._push[stream.pk] = _Push(stream=stream, consumer=consumer,
+                                      thread=consumer.start_in_thread())
+
+    def _drain_push(self) -> int:
+        """Store what the firehose threads received, one transaction per stream."""
+        received: dict[int, list[Any]] = {}
+        while True:
+            try:
+                pk, batch = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            received.setdefault(pk, []).append(batch)
+        stored = 0
+        for pk, batches in received.items():
+            push = self._push.get(pk)
+            if push is None:
+                continue  # stopped meanwhile: its cursor was not moved, nothing is lost
+            try:
+                result = store_batch(
+                    posts=[p for b in batches for p in b.posts], account=push.stream.account,
+                    deleted_ids=[d for b in batches for d in b.deleted_ids],
+                    stream=push.stream, cursor=str(max(b.seq for b in batches)),
+                    lease_owner=self.owner)
+            except LeaseLost:
+                push.consumer.stop()
+                del self._push[pk]
+                continue
+            stored += result.created
+        for pk, push in list(self._push.items()):
+            if not push.thread.is_alive():
+                del self._push[pk]  # ended (network gone): claimed again next round
+        if self._push:
+            Stream.objects.filter(pk__in=list(self._push), lease_owner=self.owner).update(
+                lease_until=timezone.now() + self.lease)
+        if stored:
+            self.status.stored += stored
+            self.status.last_item_at = timezone.now()
+        return stored
 
     # ---- one poll
     def poll(self, stream: Stream) -> int:
@@ -220,11 +291,14 @@ class Listener:
     # ---- the loop
     def run_once(self, limit: int = 20) -> int:
         """Claim due streams, poll each once, renew nothing; returns new posts stored."""
-        streams = self.claim(limit)
+        stored = self._drain_push()
+        streams = [s for s in self.claim(limit) if s.pk not in self._push]
         self.status.streams = Stream.objects.filter(enabled=True).count()
-        stored = 0
         for stream in streams:
-            stored += self.poll(stream)
+            if stream.account.provider in PUSH_PROVIDERS:
+                self._start_push(stream)
+            else:
+                stored += self.poll(stream)
         return stored
 
     def run(self, *, stop: threading.Event, on_status: Callable[[ListenStatus], None]

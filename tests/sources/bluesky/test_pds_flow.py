@@ -78,10 +78,11 @@ def test_mention_heard_on_firehose_and_reply_threaded_with_facets(accounts, blue
         lambda put: org.firehose(mentions, on_batch=put, cursor=0),
         lambda bs: any(p.external_id == question.external_id for b in bs for p in b.posts),
     )
-    heard = [p for b in batches for p in b.posts]
-    assert [p.external_id for p in heard] == [question.external_id]
-    assert noise.external_id not in {p.external_id for p in heard}
-    post = heard[0]
+    heard = {p.external_id: p for b in batches for p in b.posts}
+    assert question.external_id in heard
+    assert noise.external_id not in heard  # no mention of the organisation: not for us
+    assert all(p.author.external_id == citizen_did for p in heard.values())
+    post = heard[question.external_id]
     assert post.source == "bluesky" and post.external_id.startswith(f"at://{citizen_did}/")
     assert post.mentions == ["@gemeente.test"]
     assert post.hashtags == ["afval"]
@@ -162,3 +163,50 @@ def test_wrong_app_password_needs_attention(bluesky_pds):
     bad = connector(bluesky_pds, "gemeente", "wrong-wrong-wrong-wrong")
     with pytest.raises(AuthError):
         bad.login()
+
+
+@pytest.mark.django_db
+def test_samen_listen_hears_the_mention_and_the_reply_is_delivered(accounts, bluesky_pds):
+    """The same flow through Samen's own listener and delivery queue, as `samen listen` runs."""
+    from samen.sources import actions
+    from samen.sources.listening import Listener
+    from samen.sources.models import DeliveryState, Direction, Post
+
+    org, org_did, citizen, citizen_did = accounts
+    account = actions.do_create_account(
+        provider="bluesky", name="Gemeente", handle="gemeente.test", base_url=bluesky_pds,
+        credentials={"app_password": org.config.credentials["app_password"]}, by=None)
+    stream = actions.do_add_stream(account=account, kind="mentions", by=None)
+    stream.cursor = "0"  # replay the firehose from its start: nothing can slip by
+    stream.save(update_fields=["cursor"])
+    question = citizen.send(OutgoingPost(text="@gemeente.test is de markt morgen open?",
+                                         lang="nl"))
+    listener = Listener(owner="test:pds", poll_seconds=0)
+    try:
+        deadline = time.monotonic() + 30
+        while not Post.objects.filter(external_id=question.external_id).exists():
+            assert time.monotonic() < deadline, "the mention never reached the database"
+            listener.run_once()
+            time.sleep(0.2)
+    finally:
+        listener.release()
+    heard = Post.objects.get(external_id=question.external_id)
+    assert heard.account == account and heard.author_external_id == citizen_did
+    assert heard.mentions == ["@gemeente.test"] and heard.source_language == "nl"
+    stream.refresh_from_db()
+    assert int(stream.cursor) > 0  # the firehose sequence number, stored with the post
+
+    delivery = actions.do_queue_delivery(account=account, by=None, language="nl",
+                                         text="@anna.test Ja, van 8 tot 13 uur.",
+                                         reply_to_external_id=heard.external_id)
+    delivery = actions.do_attempt_delivery(delivery=delivery)
+    assert delivery.state == DeliveryState.SENT, delivery.last_error
+    sent = delivery.post
+    assert sent.direction == Direction.OUTBOUND
+    assert sent.reply_to_external_id == heard.external_id
+    assert sent.thread_root_external_id == heard.external_id
+    repo, collection, rkey = mapping.split_uri(sent.external_id)
+    record = Client(base_url=bluesky_pds).com.atproto.repo.get_record(
+        {"repo": repo, "collection": collection, "rkey": rkey}).value
+    assert record.reply.root.uri == record.reply.parent.uri == question.external_id
+    assert record.facets[0].features[0].did == citizen_did
