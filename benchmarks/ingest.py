@@ -28,16 +28,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 WORDS = {
-    "nl": "de het een wanneer waarom gemeente brug afval straat fiets open dicht vraag antwoord "
-          "zwembad bibliotheek parkeren vergunning bus trein school buurt feest dank".split(),
-    "fr": "le la les quand pourquoi commune pont déchets rue vélo ouvert fermé question réponse "
-          "piscine bibliothèque parking permis bus train école quartier fête merci".split(),
-    "en": "the a when why council bridge waste street bike open closed question answer pool "
-          "library parking permit bus train school neighbourhood party thanks".split(),
-    "de": "der die das wann warum Gemeinde Brücke Müll Straße Fahrrad offen geschlossen Frage "
-          "Antwort Schwimmbad Bibliothek Parken Genehmigung Bus Zug Schule Viertel Fest danke"
-          .split(),
+    "nl": _words("de het een wanneer waarom gemeente brug afval straat fiets open dicht vraag "
+                 "antwoord zwembad bibliotheek parkeren vergunning bus trein school buurt dank"),
+    "fr": _words("le la les quand pourquoi commune pont déchets rue vélo ouvert fermé question "
+                 "réponse piscine bibliothèque parking permis bus train école quartier merci"),
+    "en": _words("the a when why council bridge waste street bike open closed question answer "
+                 "pool library parking permit bus train school neighbourhood party thanks"),
+    "de": _words("der die das wann warum Gemeinde Brücke Müll Straße Fahrrad offen geschlossen "
+                 "Frage Antwort Schwimmbad Bibliothek Parken Bus Zug Schule Viertel danke"),
 }
 TAGS = ["verkeer", "afval", "mobilité", "wegwerken", "bibliotheek", "klimaat", "stadsfeest"]
 BATCH = 1000
@@ -95,7 +98,8 @@ def mastodon_status(rng: random.Random, i: int) -> dict:
         content += ('<p><a href="https://stad.example/info" rel="nofollow noopener" '
                     'target="_blank"><span class="invisible">https://</span>'
                     '<span class="">stad.example/info</span></a></p>')
-    account = {"id": str(rng.randint(1, 10**9)), "username": user, "acct": f"{user}@mastodon.example",
+    account = {"id": str(rng.randint(1, 10**9)), "username": user,
+               "acct": f"{user}@mastodon.example",
                "display_name": user.capitalize(), "url": f"https://mastodon.example/@{user}"}
     return {
         "id": str(110_000_000_000_000_000 + i), "created_at": f"2026-03-01T10:{i % 60:02d}:00.000Z",

@@ -172,7 +172,7 @@ def test_samen_listen_hears_the_mention_and_the_reply_is_delivered(accounts, blu
     from samen.sources.listening import Listener
     from samen.sources.models import DeliveryState, Direction, Post
 
-    org, org_did, citizen, citizen_did = accounts
+    org, _org_did, citizen, citizen_did = accounts
     account = actions.do_create_account(
         provider="bluesky", name="Gemeente", handle="gemeente.test", base_url=bluesky_pds,
         credentials={"app_password": org.config.credentials["app_password"]}, by=None)
