@@ -133,8 +133,8 @@ def _insert(rows: list[dict[str, Any]]) -> None:
             converters.append(None)
             marks.append("%s")
     # Only quoted names from the model and placeholders go into the text: no data.
-    sql = (f"INSERT INTO {ops.quote_name(Post._meta.db_table)} "  # noqa: S608
-           f"({', '.join(ops.quote_name(f.column) for f in fields)}) "
+    sql = (f"INSERT INTO {ops.quote_name(str(Post._meta.db_table))} "  # noqa: S608
+           f"({', '.join(ops.quote_name(str(f.column)) for f in fields)}) "
            f"VALUES ({', '.join(marks)}) "
            f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
            f"DO NOTHING")

@@ -141,9 +141,11 @@ class BlueskyConnector:
             did = repo if repo.startswith("did:") else self.resolve_handle(repo.lstrip("@"))
             if not did:
                 continue
-            page = self.call(f"listing posts of {repo}", lambda did=did: self.client.com.atproto
-                             .repo.list_records({"repo": did, "collection": mapping.POST,
-                                                 "limit": 100}))
+            def list_posts(did: str = did) -> Any:
+                return self.client.com.atproto.repo.list_records(
+                    {"repo": did, "collection": mapping.POST, "limit": 100})
+
+            page = self.call(f"listing posts of {repo}", list_posts)
             newest = seen.get(did, "")
             for item in page.records:
                 _, _, rkey = mapping.split_uri(item.uri)

@@ -40,10 +40,11 @@ def open_outbox(path: Path) -> Iterator[IO[str]]:
     name = path.name.lower()
     if name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
-            member = next((m for m in archive.namelist() if m.endswith("outbox.json")), None)
-            if member is None:
+            name_in_zip = next((m for m in archive.namelist() if m.endswith("outbox.json")),
+                               None)
+            if name_in_zip is None:
                 raise PayloadError("no outbox.json in the archive")
-            with archive.open(member) as raw:
+            with archive.open(name_in_zip) as raw:
                 yield io.TextIOWrapper(raw, encoding="utf-8")
         return
     if name.endswith((".tar.gz", ".tgz", ".tar")):
@@ -52,10 +53,10 @@ def open_outbox(path: Path) -> Iterator[IO[str]]:
                            if m.isfile() and m.name.endswith("outbox.json")), None)
             if member is None:
                 raise PayloadError("no outbox.json in the archive")
-            raw = archive.extractfile(member)
-            if raw is None:
+            packed = archive.extractfile(member)
+            if packed is None:
                 raise PayloadError("outbox.json cannot be read from the archive")
-            yield io.TextIOWrapper(raw, encoding="utf-8")
+            yield io.TextIOWrapper(packed, encoding="utf-8")
         return
     with path.open(encoding="utf-8") as handle:
         yield handle

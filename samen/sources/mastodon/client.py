@@ -22,6 +22,7 @@ from samen.sources.base import (
     AuthError,
     Batch,
     NotSupported,
+    OutgoingMedia,
     OutgoingPost,
     PayloadError,
     RateLimited,
@@ -287,12 +288,12 @@ class MastodonConnector:
     def send(self, post: OutgoingPost) -> NormalizedPost:
         media_ids = []
         for item in post.media:
-            uploaded = self.call(
-                "uploading media",
-                lambda item=item: self.api.media_post(
+            def upload(item: OutgoingMedia = item) -> Any:
+                return self.api.media_post(
                     item.data, mime_type=item.mime_type, description=item.alt_text,
-                    file_name=item.file_name, synchronous=True),
-            )
+                    file_name=item.file_name, synchronous=True)
+
+            uploaded = self.call("uploading media", upload)
             media_ids.append(uploaded["id"])
         reply_to = mapping.local_id(post.reply_to_id) if post.reply_to_id else None
         status = self.call(

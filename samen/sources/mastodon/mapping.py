@@ -204,7 +204,8 @@ def map_stream_event(
 def parse_sse(body: str) -> list[tuple[str, str]]:
     """Split a server-sent-events body into (event, data) pairs; comments (':)') are skipped."""
     events: list[tuple[str, str]] = []
-    event, data = "", []
+    event = ""
+    data: list[str] = []
     for line in body.splitlines():
         if not line.strip():
             if event or data:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -49,8 +49,9 @@ class Command(BaseCommand):
                                 handle=options["handle"], dataset=options["dataset"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        console = Console(file=self.stdout, stderr=False)
-        errors = Console(file=self.stderr)
+        # rich writes to the streams under Django's wrappers (which would add line endings).
+        console = Console(file=cast(IO[str], self.stdout._out), stderr=False)
+        errors = Console(file=cast(IO[str], self.stderr._out))
         created = duplicates = updated = bad = 0
         pending: list[NormalizedPost] = []
 
