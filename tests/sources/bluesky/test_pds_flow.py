@@ -57,7 +57,7 @@ def collect(consumer_factory, want, timeout: float = 20.0) -> list[CommitBatch]:
     return batches
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # pytest-django reorders tests; create the accounts once
 def accounts(bluesky_pds):
     org_did, org_pw = make_account(bluesky_pds, "gemeente")
     citizen_did, citizen_pw = make_account(bluesky_pds, "anna")
