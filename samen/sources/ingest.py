@@ -11,9 +11,10 @@ network that repeats itself, two listeners at a lease hand-over) is stored once.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -120,33 +121,38 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     ops = connection.ops
     fields = [f for f in Post._meta.concrete_fields if f.attname != "id"]
     postgres = connection.vendor == "postgresql"
-    converters: list[Callable[[Any], Any] | None] = []
-    marks = []
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            converters.append(_json_text)
-            marks.append("%s::jsonb" if postgres else "%s")
-        elif isinstance(f, models.DateTimeField):
-            converters.append(ops.adapt_datetimefield_value)
-            marks.append("%s")
-        else:
-            converters.append(None)
-            marks.append("%s")
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    time_columns = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+    marks = ["%s::jsonb" if postgres and i in json_columns else "%s" for i in range(len(fields))]
     # Only quoted names from the model and placeholders go into the text: no data.
     sql = (f"INSERT INTO {ops.quote_name(str(Post._meta.db_table))} "  # noqa: S608
            f"({', '.join(ops.quote_name(str(f.column)) for f in fields)}) "
            f"VALUES ({', '.join(marks)}) "
            f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
            f"DO NOTHING")
-    names = [f.attname for f in fields]
-    params = [
-        tuple(row[name] if convert is None or row[name] is None else convert(row[name])
-              for name, convert in zip(names, converters, strict=True))
-        for row in rows
-    ]
+    take = operator.itemgetter(*[f.attname for f in fields])
+    # psycopg adapts aware datetimes itself; SQLite stores naive UTC text, as Django does.
+    adapt_time = None if postgres else _sqlite_time
+    params = []
+    for row in rows:
+        values = list(take(row))
+        for i in json_columns:
+            values[i] = orjson.dumps(values[i]).decode()
+        if adapt_time is not None:
+            for i in time_columns:
+                if values[i] is not None:
+                    values[i] = adapt_time(values[i])
+        params.append(values)
     with connection.cursor() as cursor:
         for chunk in _chunks(params):
             cursor.executemany(sql, chunk)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, space-separated)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ")
 
 
 def _json_text(value: Any) -> str:

@@ -37,6 +37,8 @@ def test_a_batch_delivered_twice_is_stored_once():
     assert stored.visibility == "direct" and stored.source_language == "nl"
     assert stored.media == [{"url": "https://m/1.jpg", "alt_text": "Een brug", "kind": "image"}]
     assert stored.account == account and stored.raw == {"id": 2}
+    assert stored.created_at == T0 and stored.edited_at is None  # times round-trip as UTC
+    assert Post.objects.filter(created_at__lt=T0 + timedelta(seconds=1)).count() == 2
     account.refresh_from_db()
     assert account.last_item_at is not None
 
