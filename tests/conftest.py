@@ -14,6 +14,8 @@ from django.test import Client
 from samen.core.roles import Role
 from tests.factories import PASSWORD, OrganisationFactory, make_person
 
+pytest_plugins = ["tests.peers"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit
 from samen.core.models import Person
 from samen.core.roles import Role
-from samen.sources.models import Account, Mandate
+from samen.sources.base import (
+    AuthError,
+    Connector,
+    OutgoingPost,
+    RateLimited,
+    SourceError,
+    TemporaryError,
+    get_provider,
+)
+from samen.sources.ingest import fit_id
+from samen.sources.models import (
+    Account,
+    AccountState,
+    Delivery,
+    DeliveryState,
+    Direction,
+    Mandate,
+    Post,
+    Stream,
+)
+from samen.sources.types import Visibility
 
 
 @transaction.atomic
@@ -50,3 +74,170 @@ def do_create_account(
     audit.record(actor=by, action="sources.account.created", target=account,
                  data={"provider": provider, "handle": handle})
     return account
+
+
+def do_mark_needs_attention(*, account: Account, reason: str) -> None:
+    """The account's credentials were refused: stop using it and tell the comms lead why.
+
+    Called by the listener and the delivery queue; the account stays in this state until the
+    comms lead reconnects it (``do_reactivate_account``).
+    """
+    now = timezone.now()
+    changed = Account.objects.filter(pk=account.pk).exclude(
+        state=AccountState.NEEDS_ATTENTION, state_reason=reason
+    ).update(state=AccountState.NEEDS_ATTENTION, state_reason=reason[:2000],
+             last_error=reason[:2000], last_error_at=now)
+    if changed:
+        audit.record(actor=None, action="sources.account.needs_attention", target=account,
+                     data={"reason": reason[:500]})
+    account.state = AccountState.NEEDS_ATTENTION
+    account.state_reason = reason
+
+
+@transaction.atomic
+def do_reactivate_account(*, account: Account, credentials: dict | None = None,
+                          by: Person | None) -> Account:
+    """Back to active (optionally with new credentials); streams resume at their cursors."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    account.state = AccountState.ACTIVE
+    account.state_reason = ""
+    fields = ["state", "state_reason"]
+    if credentials is not None:
+        account.credentials = credentials
+        fields.append("credentials")
+    account.save(update_fields=fields)
+    account.streams.update(next_poll_at=None, error_count=0)
+    audit.record(actor=by, action="sources.account.reactivated", target=account)
+    return account
+
+
+def do_add_stream(*, account: Account, kind: str, query: str = "",
+                  by: Person | None) -> Stream:
+    """Follow one more thing through ``account`` (idempotent)."""
+    stream, created = Stream.objects.get_or_create(account=account, kind=kind, query=query)
+    if created:
+        audit.record(actor=by, action="sources.stream.added", target=stream,
+                     data={"kind": kind, "query": query})
+    return stream
+
+
+# ------------------------------------------------------------------------------- deliveries
+
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+@transaction.atomic
+def do_queue_delivery(
+    *, account: Account, text: str, by: Person | None, reply_to_external_id: str = "",
+    visibility: str = "public", content_warning: str = "", language: str = "",
+) -> Delivery:
+    """Queue a post or reply to go out through ``account``; it is sent by a background task.
+
+    Precondition: ``by`` holds the mandate for the account (None only for system posts).
+    """
+    if by is not None and not Mandate.objects.filter(person=by, account=account).exists():
+        raise ValidationError(_("You have no mandate to speak from this account."),
+                              code="no_mandate")
+    if not text.strip():
+        raise ValidationError(_("A reply cannot be empty."), code="empty")
+    delivery = Delivery.objects.create(
+        account=account, text=text, reply_to_external_id=reply_to_external_id,
+        visibility=visibility, content_warning=content_warning, language=language,
+        idempotency_key=uuid.uuid4().hex, requested_by=by,
+    )
+    audit.record(actor=by, action="sources.delivery.queued", target=delivery,
+                 data={"account": account.pk, "reply_to": reply_to_external_id})
+    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return delivery
+
+
+def _enqueue(delivery_id: int, *, run_after: datetime | None = None) -> None:
+    from samen.sources.tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after is not None else deliver
+    task.enqueue(delivery_id=delivery_id)
+
+
+def do_attempt_delivery(
+    *, delivery: Delivery, connector: Connector | None = None
+) -> Delivery:
+    """Send a queued or retrying delivery once and record the outcome.
+
+    Sent: the post as the network shows it is stored as an outbound Post. Refused credentials:
+    failed, and the account needs attention. Temporary trouble: retrying later with backoff,
+    until MAX_DELIVERY_ATTEMPTS, then failed with the reason.
+    """
+    from samen.sources.ingest import store_batch
+    from samen.sources.listening import account_config
+
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("account").get(
+            pk=delivery.pk)
+        if delivery.state not in (DeliveryState.QUEUED, DeliveryState.RETRYING):
+            return delivery  # already sent or given up: a repeated task does nothing
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+    account = delivery.account
+    outgoing = OutgoingPost(
+        text=delivery.text, reply_to_id=delivery.reply_to_external_id or None,
+        visibility=Visibility(delivery.visibility), content_warning=delivery.content_warning,
+        lang=delivery.language or None, idempotency_key=delivery.idempotency_key,
+    )
+    now = timezone.now()
+    try:
+        if account.state != AccountState.ACTIVE:
+            raise AuthError(account.state_reason or _("the account is not active"))
+        connector = connector or get_provider(account.provider).connector(
+            account_config(account))
+        sent = connector.send(outgoing)
+    except AuthError as exc:
+        do_mark_needs_attention(account=account, reason=exc.reason)
+        return _delivery_failed(delivery, exc.reason)
+    except (RateLimited, TemporaryError) as exc:
+        if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+            return _delivery_failed(delivery, exc.reason)
+        wait = getattr(exc, "retry_after", None) or min(3600, 30 * 2 ** delivery.attempts)
+        delivery.state = DeliveryState.RETRYING
+        delivery.last_error = exc.reason
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
+        delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
+        transaction.on_commit(lambda: _enqueue(delivery.pk, run_after=delivery.next_attempt_at))
+        return delivery
+    except SourceError as exc:
+        return _delivery_failed(delivery, exc.reason)
+    with transaction.atomic():
+        store_batch(posts=[sent], account=account, direction=Direction.OUTBOUND)
+        delivery.post = Post.objects.get(source=sent.source, external_id=fit_id(sent.external_id))
+        delivery.state = DeliveryState.SENT
+        delivery.sent_at = now
+        delivery.last_error = ""
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["post", "state", "sent_at", "last_error",
+                                     "next_attempt_at"])
+        audit.record(actor=None, action="sources.delivery.sent", target=delivery,
+                     data={"external_id": sent.external_id})
+    return delivery
+
+
+def _delivery_failed(delivery: Delivery, reason: str) -> Delivery:
+    delivery.state = DeliveryState.FAILED
+    delivery.last_error = reason[:2000]
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
+    audit.record(actor=None, action="sources.delivery.failed", target=delivery,
+                 data={"reason": reason[:500]})
+    return delivery
+
+
+@transaction.atomic
+def do_retry_delivery(*, delivery: Delivery, by: Person | None) -> Delivery:
+    """Put a failed delivery back in the queue (after the account was fixed, say)."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.state != DeliveryState.FAILED:
+        raise ValidationError(_("Only a failed delivery can be retried."), code="not_failed")
+    delivery.state = DeliveryState.QUEUED
+    delivery.attempts = 0
+    delivery.save(update_fields=["state", "attempts"])
+    audit.record(actor=by, action="sources.delivery.retried", target=delivery)
+    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return delivery

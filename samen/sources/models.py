@@ -61,7 +61,7 @@ class Stream(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="streams")
     kind = models.CharField(max_length=20)  # mentions, direct, hashtag, keyword, firehose, feed
     query = models.CharField(max_length=300, blank=True)
-    cursor = models.CharField(max_length=300, blank=True)
+    cursor = models.TextField(blank=True)  # the connector's own cursor (ids, seq, JSON)
     cursor_data = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=True)
     lease_owner = models.CharField(max_length=100, blank=True)
@@ -69,6 +69,8 @@ class Stream(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_item_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)  # backoff after errors
+    error_count = models.PositiveIntegerField(default=0)  # consecutive failures
 
     class Meta:
         constraints = [
@@ -158,3 +160,46 @@ class Mandate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.account}"
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Retrying")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """A post or reply Samen sends out through one account, and where it stands.
+
+    ``idempotency_key`` travels with the request where the network supports it (Mastodon),
+    so a retry after a crash does not post twice. The sent post is stored as an outbound
+    ``Post`` once the network accepted it.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="deliveries")
+    text = models.TextField()
+    reply_to_external_id = models.CharField(max_length=300, blank=True)
+    visibility = models.CharField(max_length=12, default="public")
+    content_warning = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(max_length=10, choices=DeliveryState.choices,
+                             default=DeliveryState.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="deliveries")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.get_state_display()}: {self.text[:40]}"

@@ -1,0 +1,285 @@
+"""Ingest speed: normalizing and storing a realistic stream, next to a floor measured in the
+same run.
+
+    python benchmarks/ingest.py [--posts 20000] [--postgres postgres://postgres@127.0.0.1:5432/]
+
+The stream is half Jetstream-like (Bluesky commit events as JSON) and half Mastodon-like
+(statuses with HTML content), in Dutch, French, English and German, with hashtags, mentions,
+links, replies and media. "Samen" is the real path: orjson -> mapping.py -> NormalizedPost ->
+sources.ingest.store_batch (Django ORM, batches of 1000, idempotent, cursor saved). "Floor" is
+the least any ingest could do: the same lines parsed with orjson and the same columns inserted
+with executemany. Each database runs in its own child process (Django is configured once per
+process). Prints posts/s and the ratio Samen/floor. Goal: >= 10,000 posts/s into SQLite, ratio
+>= 0.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+WORDS = {
+    "nl": _words("de het een wanneer waarom gemeente brug afval straat fiets open dicht vraag "
+                 "antwoord zwembad bibliotheek parkeren vergunning bus trein school buurt dank"),
+    "fr": _words("le la les quand pourquoi commune pont déchets rue vélo ouvert fermé question "
+                 "réponse piscine bibliothèque parking permis bus train école quartier merci"),
+    "en": _words("the a when why council bridge waste street bike open closed question answer "
+                 "pool library parking permit bus train school neighbourhood party thanks"),
+    "de": _words("der die das wann warum Gemeinde Brücke Müll Straße Fahrrad offen geschlossen "
+                 "Frage Antwort Schwimmbad Bibliothek Parken Bus Zug Schule Viertel danke"),
+}
+TAGS = ["verkeer", "afval", "mobilité", "wegwerken", "bibliotheek", "klimaat", "stadsfeest"]
+BATCH = 1000
+ROUNDS = 3
+
+
+def sentence(rng: random.Random, lang: str, n: int) -> str:
+    return " ".join(rng.choice(WORDS[lang]) for _ in range(n)).capitalize()
+
+
+def jetstream_event(rng: random.Random, i: int) -> dict:
+    lang = rng.choice(list(WORDS))
+    tag = rng.choice(TAGS)
+    mention = "@stad.example.org "
+    text = f"{mention}{sentence(rng, lang, rng.randint(6, 25))} #{tag}"
+    data = text.encode()
+    record = {
+        "$type": "app.bsky.feed.post", "text": text, "langs": [lang],
+        "createdAt": f"2026-03-01T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}.000Z",
+        "facets": [
+            {"index": {"byteStart": 0, "byteEnd": len(mention) - 1},
+             "features": [{"$type": "app.bsky.richtext.facet#mention",
+                           "did": "did:plc:stad0000000000000000000"}]},
+            {"index": {"byteStart": len(data) - len(tag.encode()) - 1, "byteEnd": len(data)},
+             "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]},
+        ],
+    }
+    if rng.random() < 0.3:
+        parent = f"at://did:plc:u{rng.randint(0, 999):022d}/app.bsky.feed.post/3k{i - 1:011d}"
+        record["reply"] = {"root": {"uri": parent, "cid": "bafyroot"},
+                           "parent": {"uri": parent, "cid": "bafyparent"}}
+    if rng.random() < 0.1:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": [
+            {"alt": sentence(rng, lang, 6), "image": {"$type": "blob",
+             "ref": {"$link": f"bafkrei{i:020d}"}, "mimeType": "image/jpeg", "size": 1000}}]}
+    return {"did": f"did:plc:u{rng.randint(0, 50_000):022d}", "time_us": 1772000000000000 + i,
+            "kind": "commit",
+            "commit": {"rev": f"3k{i:011d}", "operation": "create",
+                       "collection": "app.bsky.feed.post", "rkey": f"3k{i:011d}",
+                       "record": record, "cid": f"bafyrei{i:020d}"}}
+
+
+def mastodon_status(rng: random.Random, i: int) -> dict:
+    lang = rng.choice(list(WORDS))
+    tag = rng.choice(TAGS)
+    user = f"user{rng.randint(0, 50_000)}"
+    body = sentence(rng, lang, rng.randint(6, 25))
+    content = (
+        '<p><span class="h-card" translate="no"><a href="https://social.example/@stad" '
+        'class="u-url mention">@<span>stad</span></a></span> '
+        f'{body} <a href="https://social.example/tags/{tag}" class="mention hashtag" '
+        f'rel="tag">#<span>{tag}</span></a></p>'
+    )
+    if rng.random() < 0.2:
+        content += ('<p><a href="https://stad.example/info" rel="nofollow noopener" '
+                    'target="_blank"><span class="invisible">https://</span>'
+                    '<span class="">stad.example/info</span></a></p>')
+    account = {"id": str(rng.randint(1, 10**9)), "username": user,
+               "acct": f"{user}@mastodon.example",
+               "display_name": user.capitalize(), "url": f"https://mastodon.example/@{user}"}
+    return {
+        "id": str(110_000_000_000_000_000 + i), "created_at": f"2026-03-01T10:{i % 60:02d}:00.000Z",
+        "in_reply_to_id": str(110_000_000_000_000_000 + i - 1) if rng.random() < 0.3 else None,
+        "sensitive": False, "spoiler_text": "", "visibility": "public", "language": lang,
+        "uri": f"https://mastodon.example/users/{user}/statuses/{i}",
+        "url": f"https://mastodon.example/@{user}/{i}", "edited_at": None,
+        "content": content, "reblog": None, "account": account,
+        "media_attachments": ([{"type": "image", "url": f"https://files.example/{i}.jpg",
+                                "description": sentence(rng, lang, 5)}]
+                              if rng.random() < 0.1 else []),
+        "mentions": [{"acct": "stad", "url": "https://social.example/@stad", "username": "stad"}],
+        "tags": [{"name": tag}], "card": None, "poll": None,
+    }
+
+
+def make_stream(posts: int, seed: int = 7) -> list[bytes]:
+    import orjson
+
+    rng = random.Random(seed)
+    lines = []
+    for i in range(posts):
+        event = jetstream_event(rng, i) if i % 2 == 0 else mastodon_status(rng, i)
+        lines.append(orjson.dumps(event))
+    return lines
+
+
+# ------------------------------------------------------------------------------ the two paths
+
+
+def samen_path(lines: list[bytes]) -> float:
+    import orjson
+
+    from samen.sources.bluesky.mapping import map_jetstream_event
+    from samen.sources.ingest import store_batch
+    from samen.sources.mastodon.mapping import map_status
+    from samen.sources.models import Stream
+    from tests.factories import StreamFactory
+
+    stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")
+    start = time.perf_counter()
+    batch = []
+    for number, line in enumerate(lines):
+        data = orjson.loads(line)
+        if "kind" in data:
+            post = map_jetstream_event(data)
+        else:
+            post = map_status(data, instance="mastodon.example")
+        batch.append(post)
+        if len(batch) == BATCH:
+            store_batch(posts=batch, stream=stream, cursor=str(number))
+            batch = []
+    store_batch(posts=batch, stream=stream, cursor=str(len(lines)))  # the rest, and the end
+    elapsed = time.perf_counter() - start
+    assert Stream.objects.get(pk=stream.pk).cursor == str(len(lines))
+    return elapsed
+
+
+FLOOR_COLUMNS = ("source", "external_id", "url", "author_handle", "author_external_id", "text",
+                 "source_language", "created_at", "reply_to_external_id", "hashtags", "raw")
+
+
+def floor_rows(lines: list[bytes]) -> list[tuple]:
+    import orjson
+
+    rows = []
+    for line in lines:
+        data = orjson.loads(line)
+        if "kind" in data:
+            commit = data["commit"]
+            record = commit["record"]
+            rows.append(("bluesky", f"at://{data['did']}/app.bsky.feed.post/{commit['rkey']}",
+                         "", data["did"], data["did"], record["text"],
+                         (record.get("langs") or [""])[0], record["createdAt"],
+                         ((record.get("reply") or {}).get("parent") or {}).get("uri", ""),
+                         "[]", line.decode()))
+        else:
+            rows.append(("mastodon", data["id"], data["url"], data["account"]["acct"],
+                         data["account"]["id"], data["content"], data["language"] or "",
+                         data["created_at"], data["in_reply_to_id"] or "",
+                         orjson.dumps([t["name"] for t in data["tags"]]).decode(),
+                         line.decode()))
+    return rows
+
+
+def floor_path(lines: list[bytes], vendor: str) -> float:
+    from django.db import connection
+
+    columns = ", ".join(FLOOR_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_post")
+        cursor.execute(
+            "CREATE TABLE floor_post (id integer primary key, source varchar(20), "
+            "external_id varchar(300), url varchar(1000), author_handle varchar(300), "
+            "author_external_id varchar(300), text text, source_language varchar(16), "
+            "created_at varchar(40), reply_to_external_id varchar(300), hashtags text, "
+            "raw text, UNIQUE (source, external_id))"
+            if vendor == "sqlite" else
+            "CREATE TABLE floor_post (id serial primary key, source varchar(20), "
+            "external_id varchar(300), url varchar(1000), author_handle varchar(300), "
+            "author_external_id varchar(300), text text, source_language varchar(16), "
+            "created_at varchar(40), reply_to_external_id varchar(300), hashtags jsonb, "
+            "raw jsonb, UNIQUE (source, external_id))")
+    raw = connection.connection  # the driver's own connection (sqlite3 / psycopg)
+    marks = ", ".join(["?" if vendor == "sqlite" else "%s"] * len(FLOOR_COLUMNS))
+    sql = f"INSERT INTO floor_post ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    start = time.perf_counter()
+    for offset in range(0, len(lines), BATCH):
+        rows = floor_rows(lines[offset:offset + BATCH])
+        cur = raw.cursor()
+        cur.executemany(sql, rows)
+        raw.commit()
+    return time.perf_counter() - start
+
+
+def child(vendor: str, posts: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
+    os.environ["SAMEN_TESTING"] = "1"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    lines = make_stream(posts)
+    connection.ensure_connection()
+    # Best of three rounds, alternating: other work on the machine only ever slows a round
+    # down, so the fastest round of each path is the fairest comparison.
+    floor = samen = float("inf")
+    for _ in range(ROUNDS):
+        floor = min(floor, floor_path(lines, connection.vendor))
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sources_post")
+        samen = min(samen, samen_path(lines))
+    print(json.dumps({"vendor": vendor, "posts": posts, "samen": posts / samen,
+                      "floor": posts / floor}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/",
+                        help="server URL; a database samen_bench is (re)created there")
+    parser.add_argument("--child", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.posts)
+        return
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
+        if args.postgres:
+            try:
+                import psycopg
+
+                with psycopg.connect(args.postgres.rstrip("/") + "/postgres",
+                                     autocommit=True) as conn:
+                    conn.execute("DROP DATABASE IF EXISTS samen_bench")
+                    conn.execute("CREATE DATABASE samen_bench")
+                runs.append(("postgresql", args.postgres.rstrip("/") + "/samen_bench"))
+            except Exception as exc:
+                print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        for vendor, url in runs:
+            env = {**os.environ, "SAMEN_DATABASE_URL": url, "SAMEN_DATA_DIR": tmp,
+                   "PYTHONPATH": str(REPO)}
+            out = subprocess.run([sys.executable, __file__, "--child", vendor,
+                                  "--posts", str(args.posts)], env=env, capture_output=True,
+                                 text=True, check=False)
+            if out.returncode != 0:
+                print(out.stderr[-3000:], file=sys.stderr)
+                continue
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"ingest of {args.posts} posts (half Jetstream-like, half Mastodon-like; nl/fr/en/de)")
+    print(f"{'database':<12}{'Samen posts/s':>15}{'floor posts/s':>15}{'ratio':>8}")
+    for r in results:
+        print(f"{r['vendor']:<12}{r['samen']:>15,.0f}{r['floor']:>15,.0f}"
+              f"{r['samen'] / r['floor']:>8.2f}")
+    print("goal: >= 10,000 posts/s into SQLite, ratio >= 0.3")
+
+
+if __name__ == "__main__":
+    main()
