@@ -23,6 +23,7 @@ __all__ = [
     "extract",
     "fold",
     "hashtags",
+    "letter_words",
     "links",
     "mentions",
     "normalize_url",
@@ -202,11 +203,7 @@ def emoji(text: str) -> list[str]:
     """Emoji in order of appearance, repeats kept (three 😡 say more than one)."""
     if text.isascii():
         return []
-    return [
-        e
-        for e in _EMOJI_RE.findall(text)
-        if not (e[0] in _TEXT_DEFAULT and "\ufe0f" not in e)
-    ]
+    return [e for e in _EMOJI_RE.findall(text) if not (e[0] in _TEXT_DEFAULT and "\ufe0f" not in e)]
 
 
 @dataclass(slots=True)
@@ -236,11 +233,15 @@ _STRIP_RE = re.compile(
     r"|\\u[0-9a-fA-F]{4}",  # literal escapes left in some exports
     re.IGNORECASE,
 )
-_NONWORD_RE = re.compile(r"[\W\d_]+")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def letter_words(text: str) -> list[str]:
+    """The words a person wrote, for telling the language: links, mentions, hashtags, emoji,
+    digits and punctuation removed. Not folded (diacritics are evidence)."""
+    return _LETTERS_RE.findall(_STRIP_RE.sub(" ", text))
 
 
 def plain_text(text: str) -> str:
-    """The words a person wrote, for telling the language: links, mentions, hashtags, emoji,
-    digits and punctuation removed, spaces collapsed. Not folded (diacritics are evidence)."""
-    text = _STRIP_RE.sub(" ", text)
-    return _NONWORD_RE.sub(" ", text).strip()
+    """:func:`letter_words` joined by single spaces."""
+    return " ".join(letter_words(text))
