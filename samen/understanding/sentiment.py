@@ -56,16 +56,62 @@ DENSE = (
     "short",
     "long",
     "bias_transfer",
+    "net_strong_neg",
+    "net_neg",
+    "net_zero",
+    "net_pos",
+    "net_strong_pos",
 )
-N_FEATURES = N_BUCKETS + len(DENSE)
 _D = {name: N_BUCKETS + i for i, name in enumerate(DENSE)}
+# Language-independent sparse features (emoji, cross-language concepts) get their own small
+# hashed space after the dense ones, so the transfer head can use them too.
+N_SHARED = 1 << 12
+_SHARED0 = N_BUCKETS + len(DENSE)
+N_FEATURES = _SHARED0 + N_SHARED
 
 NEGATORS = frozenset(
     # nl, fr, en, de (folded). "t" is what is left of "don't", "can't" after tokenising.
-    "niet geen nooit niets niemand nergens noch "
-    "ne pas jamais rien aucun aucune personne sans ni "
-    "not no never nothing nobody none nor cannot t without "
-    "nicht kein keine keinen keinem keiner keines nie niemals nichts niemand ohne weder".split()
+    [
+        "niet",
+        "geen",
+        "nooit",
+        "niets",
+        "niemand",
+        "nergens",
+        "noch",
+        "ne",
+        "pas",
+        "jamais",
+        "rien",
+        "aucun",
+        "aucune",
+        "personne",
+        "sans",
+        "ni",
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "cannot",
+        "t",
+        "without",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "keinem",
+        "keiner",
+        "keines",
+        "nie",
+        "niemals",
+        "nichts",
+        "niemand",
+        "ohne",
+        "weder",
+    ]
 )
 # Scope of a negation: the next few words, as in "niet echt goed".
 NEG_SCOPE = 3
@@ -82,6 +128,37 @@ _TOKEN_RE = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*|[^\W\d_]+(?:'[^\W\d_]
 
 def _h(s: str) -> int:
     return zlib.crc32(s.encode("utf-8", "surrogatepass")) & (N_BUCKETS - 1)
+
+
+def _hs(s: str) -> int:
+    return _SHARED0 + (zlib.crc32(s.encode("utf-8", "surrogatepass")) & (N_SHARED - 1))
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> dict[str, dict[str, str]]:
+    """Language -> folded word -> concept name, from ``data/lexicon/concepts.tsv``."""
+    table: dict[str, dict[str, str]] = {lang: {} for lang in ("nl", "fr", "en", "de")}
+    text = (_DATA / "lexicon" / "concepts.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        concept, *columns = line.split("\t")
+        for lang, words in zip(("nl", "fr", "en", "de"), columns, strict=True):
+            for word in words.split():
+                table[lang].setdefault(fold(word), concept)
+    return table
+
+
+@lru_cache(maxsize=8)
+def _concept_map(lang: str | None) -> dict[str, str]:
+    table = _concepts()
+    if lang in table:
+        return table[lang]
+    merged: dict[str, str] = {}
+    for words in table.values():
+        for word, concept in words.items():
+            merged.setdefault(word, concept)
+    return merged
 
 
 @lru_cache(maxsize=200_000)
@@ -127,8 +204,11 @@ def _lexicon(lang: str | None) -> dict[str, float]:
 def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
     """Indices and values of the features of ``text`` (see the module docstring)."""
     folded = fold(text)
-    lex = _lexicon(lang if lang in ("nl", "fr", "en", "de") else None)
+    known = lang if lang in ("nl", "fr", "en", "de") else None
+    lex = _lexicon(known)
+    concepts = _concept_map(known)
     sparse: list[int] = []
+    shared: list[int] = []
     dense = dict.fromkeys(DENSE, 0.0)
     neg = 0
     prev = "<s>"
@@ -151,6 +231,9 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
         sparse.extend(_word_features(tok, negated))
         sparse.append(_pair_feature(prev, tok))
         prev = tok
+        concept = concepts.get(tok)
+        if concept is not None:
+            shared.append(_hs(("kn:" if negated else "k:") + concept))
         pol = lex.get(tok)
         if pol is not None:
             if negated:
@@ -168,13 +251,26 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
             if len(w) > 3 and w.isupper() and w.isalpha():
                 shout += 1
     for e in find_emoji(text):
-        sparse.append(_h("e:" + e.rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")))
+        shared.append(
+            _hs("e:" + e.rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"))
+        )
         if e[0] in _EMOJI_POS:
             dense["emo_pos"] += 1.0
         elif e[0] in _EMOJI_NEG:
             dense["emo_neg"] += 1.0
     dense["emo_pos"] += len(_EMOTICON_POS.findall(text))
     dense["emo_neg"] += len(_EMOTICON_NEG.findall(text))
+    net = dense["lex_pos"] - dense["lex_neg"]
+    if net <= -1.0:
+        dense["net_strong_neg"] = 1.0
+    elif net < 0:
+        dense["net_neg"] = 1.0
+    elif net == 0:
+        dense["net_zero"] = 1.0
+    elif net < 1.0:
+        dense["net_pos"] = 1.0
+    else:
+        dense["net_strong_pos"] = 1.0
     dense["lex_pos_any"] = 1.0 if dense["lex_pos"] > 0 else 0.0
     dense["lex_neg_any"] = 1.0 if dense["lex_neg"] > 0 else 0.0
     for key in ("lex_pos", "lex_neg", "emo_pos", "emo_neg", "exclaim", "question"):
@@ -184,13 +280,9 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
     dense["long"] = 1.0 if words > 25 else 0.0
     dense["bias_transfer"] = 1.0
     scale = 1.0 / math.sqrt(len(sparse)) if sparse else 0.0
-    idx = sparse + [_D[k] for k in DENSE if dense[k]]
-    vals = [scale] * len(sparse) + [dense[k] for k in DENSE if dense[k]]
+    idx = sparse + [_D[k] for k in DENSE if dense[k]] + shared
+    vals = [scale] * len(sparse) + [dense[k] for k in DENSE if dense[k]] + [1.0] * len(shared)
     return idx, vals
-
-
-# Indices of the features the transfer head may use: the dense ones and nothing hashed.
-TRANSFER_FEATURES = np.arange(N_BUCKETS, N_FEATURES)
 
 
 @dataclass(slots=True, frozen=True)

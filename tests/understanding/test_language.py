@@ -25,8 +25,16 @@ def test_detects_whole_sentences(text: str, lang: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "😀😀🎉", "https://example.org/een/lange/nederlandse/url", "@anna @bob", "#zorg",
-     "12345 !!!", "ok"],
+    [
+        "",
+        "   ",
+        "😀😀🎉",
+        "https://example.org/een/lange/nederlandse/url",
+        "@anna @bob",
+        "#zorg",
+        "12345 !!!",
+        "ok",
+    ],
 )
 def test_no_evidence_is_unknown(text: str) -> None:
     assert detect(text) is None
