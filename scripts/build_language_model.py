@@ -48,9 +48,12 @@ def main() -> int:
     text_of: dict[int, bytes] = {}
     for state, feature in enumerate(out):
         p = paths[state]
-        if feature >= 0 and p is not None:
-            if feature not in text_of or len(p) < len(text_of[feature]):
-                text_of[feature] = p
+        if (
+            feature >= 0
+            and p is not None
+            and (feature not in text_of or len(p) < len(text_of[feature]))
+        ):
+            text_of[feature] = p
     cols = [ident.nb_classes.index(lang) for lang in LANGUAGES]
     ptc = np.asarray(ident.nb_ptc, dtype=np.float32)[:, cols]
     pc = np.asarray(ident.nb_pc, dtype=np.float32)[cols]

@@ -70,49 +70,18 @@ _SHARED0 = N_BUCKETS + len(DENSE)
 N_FEATURES = _SHARED0 + N_SHARED
 
 NEGATORS = frozenset(
-    # nl, fr, en, de (folded). "t" is what is left of "don't", "can't" after tokenising.
-    [
-        "niet",
-        "geen",
-        "nooit",
-        "niets",
-        "niemand",
-        "nergens",
-        "noch",
-        "ne",
-        "pas",
-        "jamais",
-        "rien",
-        "aucun",
-        "aucune",
-        "personne",
-        "sans",
-        "ni",
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nor",
-        "cannot",
-        "t",
-        "without",
-        "nicht",
-        "kein",
-        "keine",
-        "keinen",
-        "keinem",
-        "keiner",
-        "keines",
-        "nie",
-        "niemals",
-        "nichts",
-        "niemand",
-        "ohne",
-        "weder",
-    ]
-)
+    {
+        # nl
+        "niet", "geen", "nooit", "niets", "niemand", "nergens", "noch",
+        # fr
+        "ne", "pas", "jamais", "rien", "aucun", "aucune", "personne", "sans", "ni",
+        # en ("t" is what is left of "don't", "can't" after tokenising)
+        "not", "no", "never", "nothing", "nobody", "none", "nor", "cannot", "t", "without",
+        # de
+        "nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals",
+        "nichts", "ohne", "weder",  # "niemand" is Dutch too
+    }
+)  # fmt: skip
 # Scope of a negation: the next few words, as in "niet echt goed".
 NEG_SCOPE = 3
 
@@ -123,6 +92,7 @@ _EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[/\\]|\):|D:)")
 _EMOJI_POS = frozenset("😀😁😂😃😄😅😆😉😊😋😍😘🥰😎🤗🤩👍👏🙌💪🎉🥳❤💕💖💙💚💛🧡💜🌹🌞✨🙏☺🙂")
 _EMOJI_NEG = frozenset("😠😡🤬😤😢😭😞😔😟😕🙁☹😩😫😒🙄🤮🤢💔👎😱😨😰😥😓🤦")
 
+_EMOJI_MODIFIERS = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 _TOKEN_RE = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*|[^\W\d_]+(?:'[^\W\d_]+)?|[!?]")
 
 
@@ -333,10 +303,7 @@ def classify(text: str, lang: str | None = None) -> SentimentResult:
         idx = [idx[k] for k in keep]
         vals = [vals[k] for k in keep]
         idx = [i - N_BUCKETS for i in idx]
-    if idx:
-        z = np.asarray(vals, dtype=np.float32) @ table[idx] + bias
-    else:
-        z = bias.copy()
+    z = np.asarray(vals, dtype=np.float32) @ table[idx] + bias if idx else bias.copy()
     p = _softmax(z)
     best = int(p.argmax())
     return SentimentResult(LABELS[best], float(p[best]), head)
