@@ -185,7 +185,7 @@ def main(argv: list[str]) -> int:
     )
     print(f"wrote {args.out.name}", file=sys.stderr)
     if args.report:
-        S._weights = None
+        S._weights = None  # reload (and clear the per-word caches)
         report(args.data)
     return 0
 

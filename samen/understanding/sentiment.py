@@ -171,19 +171,19 @@ def _lexicon(lang: str | None) -> dict[str, float]:
     return lex
 
 
-def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
-    """Indices and values of the features of ``text`` (see the module docstring)."""
+def _parts(
+    text: str, lang: str | None
+) -> tuple[list[tuple[str, bool]], dict[str, float], list[int]]:
+    """Words (with their negation mark), dense feature values and shared sparse features."""
     folded = fold(text)
     known = lang if lang in ("nl", "fr", "en", "de") else None
     lex = _lexicon(known)
     concepts = _concept_map(known)
-    sparse: list[int] = []
+    words: list[tuple[str, bool]] = []
     shared: list[int] = []
     dense = dict.fromkeys(DENSE, 0.0)
     neg = 0
-    prev = "<s>"
-    words = 0
-    shout = 0
+    lex_pos = lex_neg = 0.0
     for tok in _TOKEN_RE.findall(folded):
         c = tok[0]
         if c in "!?":
@@ -193,14 +193,11 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
         if c == "@":
             dense["mention"] = 1.0
             continue
-        if tok.startswith(("http", "www.")):
+        if c in "hw" and tok.startswith(("http", "www.")):
             dense["url"] = 1.0
             continue
-        words += 1
         negated = neg > 0
-        sparse.extend(_word_features(tok, negated))
-        sparse.append(_pair_feature(prev, tok))
-        prev = tok
+        words.append((tok, negated))
         concept = concepts.get(tok)
         if concept is not None:
             shared.append(_hs(("kn:" if negated else "k:") + concept))
@@ -209,28 +206,25 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
             if negated:
                 pol = -pol * 0.7
             if pol > 0:
-                dense["lex_pos"] += pol
+                lex_pos += pol
             else:
-                dense["lex_neg"] -= pol
+                lex_neg -= pol
         if tok in NEGATORS:
             neg = NEG_SCOPE
         elif neg:
             neg -= 1
-    if words:
-        for w in text.split():
-            if len(w) > 3 and w.isupper() and w.isalpha():
-                shout += 1
-    for e in find_emoji(text):
-        shared.append(
-            _hs("e:" + e.rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"))
-        )
-        if e[0] in _EMOJI_POS:
-            dense["emo_pos"] += 1.0
-        elif e[0] in _EMOJI_NEG:
-            dense["emo_neg"] += 1.0
+    if words and any(len(w) > 3 and w.isupper() and w.isalpha() for w in text.split()):
+        dense["shout"] = 1.0
+    if not text.isascii():
+        for e in find_emoji(text):
+            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
+            if e[0] in _EMOJI_POS:
+                dense["emo_pos"] += 1.0
+            elif e[0] in _EMOJI_NEG:
+                dense["emo_neg"] += 1.0
     dense["emo_pos"] += len(_EMOTICON_POS.findall(text))
     dense["emo_neg"] += len(_EMOTICON_NEG.findall(text))
-    net = dense["lex_pos"] - dense["lex_neg"]
+    net = lex_pos - lex_neg
     if net <= -1.0:
         dense["net_strong_neg"] = 1.0
     elif net < 0:
@@ -241,14 +235,29 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
         dense["net_pos"] = 1.0
     else:
         dense["net_strong_pos"] = 1.0
-    dense["lex_pos_any"] = 1.0 if dense["lex_pos"] > 0 else 0.0
-    dense["lex_neg_any"] = 1.0 if dense["lex_neg"] > 0 else 0.0
-    for key in ("lex_pos", "lex_neg", "emo_pos", "emo_neg", "exclaim", "question"):
-        dense[key] = math.log1p(dense[key])
-    dense["shout"] = 1.0 if shout else 0.0
-    dense["short"] = 1.0 if words < 6 else 0.0
-    dense["long"] = 1.0 if words > 25 else 0.0
+    dense["lex_pos_any"] = 1.0 if lex_pos > 0 else 0.0
+    dense["lex_neg_any"] = 1.0 if lex_neg > 0 else 0.0
+    dense["lex_pos"] = math.log1p(lex_pos)
+    dense["lex_neg"] = math.log1p(lex_neg)
+    for key in ("emo_pos", "emo_neg", "exclaim", "question"):
+        if dense[key]:
+            dense[key] = math.log1p(dense[key])
+    dense["short"] = 1.0 if len(words) < 6 else 0.0
+    dense["long"] = 1.0 if len(words) > 25 else 0.0
     dense["bias_transfer"] = 1.0
+    return words, dense, shared
+
+
+def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
+    """Indices and values of the features of ``text`` (see the module docstring); used for
+    training. :func:`classify` computes the same scores without building this list."""
+    words, dense, shared = _parts(text, lang)
+    sparse: list[int] = []
+    prev = "<s>"
+    for tok, negated in words:
+        sparse.extend(_word_features(tok, negated))
+        sparse.append(_pair_feature(prev, tok))
+        prev = tok
     scale = 1.0 / math.sqrt(len(sparse)) if sparse else 0.0
     idx = sparse + [_D[k] for k in DENSE if dense[k]] + shared
     vals = [scale] * len(sparse) + [dense[k] for k in DENSE if dense[k]] + [1.0] * len(shared)
@@ -264,16 +273,24 @@ class SentimentResult:
     head: str
 
 
+Vec = tuple[float, float, float]
+
+
 class _Weights:
-    __slots__ = ("full", "full_bias", "trained_languages", "transfer", "transfer_bias")
+    """Both heads, with the dense and shared rows as plain floats for the per-post path."""
+
+    __slots__ = ("full", "full_bias", "rows", "trained_languages", "transfer_bias", "trows")
 
     def __init__(self, path: Path) -> None:
         with np.load(path, allow_pickle=False) as data:
             self.full = data["full"].astype(np.float32)
-            self.full_bias = data["full_bias"].astype(np.float32)
-            self.transfer = data["transfer"].astype(np.float32)
-            self.transfer_bias = data["transfer_bias"].astype(np.float32)
+            self.full_bias: Vec = tuple(float(x) for x in data["full_bias"])  # type: ignore[assignment]
+            transfer = data["transfer"].astype(np.float64)
+            self.transfer_bias: Vec = tuple(float(x) for x in data["transfer_bias"])  # type: ignore[assignment]
             self.trained_languages = frozenset(str(x) for x in data["trained_languages"])
+        # Rows past the hashed buckets (dense + shared), for each head, as Python tuples.
+        self.rows: list[Vec] = [tuple(map(float, r)) for r in self.full[N_BUCKETS:]]  # type: ignore[misc]
+        self.trows: list[Vec] = [tuple(map(float, r)) for r in transfer]  # type: ignore[misc]
 
 
 _weights: _Weights | None = None
@@ -283,30 +300,76 @@ def _get_weights() -> _Weights:
     global _weights
     if _weights is None:
         _weights = _Weights(_DATA / "sentiment.npz")
+        _word_vec.cache_clear()
+        _pair_vec.cache_clear()
     return _weights
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.exp(z - z.max())
-    return z / z.sum()
+@lru_cache(maxsize=200_000)
+def _word_vec(word: str, negated: bool) -> tuple[Vec, int]:
+    """Summed full-head weights of a word's hashed features, and how many there are."""
+    feats = _word_features(word, negated)
+    v = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+    return (float(v[0]), float(v[1]), float(v[2])), len(feats)
+
+
+@lru_cache(maxsize=200_000)
+def _pair_vec(a: str, b: str) -> Vec:
+    r = _get_weights().full[_pair_feature(a, b)]
+    return (float(r[0]), float(r[1]), float(r[2]))
+
+
+def scores(text: str, lang: str | None = None) -> tuple[Vec, str]:
+    """Raw class scores (logits) and the head used; the same numbers as the dot product of
+    :func:`featurize` with the weights, computed per word from cached sums."""
+    w = _get_weights()
+    words, dense, shared = _parts(text, lang)
+    if lang in w.trained_languages:
+        head, rows, base, (z0, z1, z2) = "full", w.rows, N_BUCKETS, w.full_bias
+        s0 = s1 = s2 = 0.0
+        n = 0
+        prev = "<s>"
+        for tok, negated in words:
+            (a0, a1, a2), k = _word_vec(tok, negated)
+            b0, b1, b2 = _pair_vec(prev, tok)
+            s0 += a0 + b0
+            s1 += a1 + b1
+            s2 += a2 + b2
+            n += k + 1
+            prev = tok
+        if n:
+            scale = 1.0 / math.sqrt(n)
+            z0 += s0 * scale
+            z1 += s1 * scale
+            z2 += s2 * scale
+    else:
+        head, rows, base, (z0, z1, z2) = "transfer", w.trows, N_BUCKETS, w.transfer_bias
+    for i, name in enumerate(DENSE):
+        v = dense[name]
+        if v:
+            r0, r1, r2 = rows[i]
+            z0 += v * r0
+            z1 += v * r1
+            z2 += v * r2
+    for j in shared:
+        r0, r1, r2 = rows[j - base]
+        z0 += r0
+        z1 += r1
+        z2 += r2
+    return (z0, z1, z2), head
 
 
 def classify(text: str, lang: str | None = None) -> SentimentResult:
     """Sentiment of ``text`` written in ``lang`` (a detected or tagged language, or None)."""
-    w = _get_weights()
-    idx, vals = featurize(text, lang)
-    if lang in w.trained_languages:
-        head, table, bias = "full", w.full, w.full_bias
-    else:
-        head, table, bias = "transfer", w.transfer, w.transfer_bias
-        keep = [k for k, i in enumerate(idx) if i >= N_BUCKETS]
-        idx = [idx[k] for k in keep]
-        vals = [vals[k] for k in keep]
-        idx = [i - N_BUCKETS for i in idx]
-    z = np.asarray(vals, dtype=np.float32) @ table[idx] + bias if idx else bias.copy()
-    p = _softmax(z)
-    best = int(p.argmax())
-    return SentimentResult(LABELS[best], float(p[best]), head)
+    (z0, z1, z2), head = scores(text, lang)
+    top = max(z0, z1, z2)
+    e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
+    total = e0 + e1 + e2
+    if e0 >= e1 and e0 >= e2:
+        return SentimentResult(LABELS[0], e0 / total, head)
+    if e1 >= e2:
+        return SentimentResult(LABELS[1], e1 / total, head)
+    return SentimentResult(LABELS[2], e2 / total, head)
 
 
 def classify_many(

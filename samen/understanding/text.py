@@ -55,6 +55,20 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that learns each character's folding on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = ch.lower() if code < 0x80 else _fold_char(ch)
+        if len(self) < 200_000:  # bounded: a hostile stream cannot grow it without end
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and remove diacritics, for matching (never for display).
 
@@ -62,7 +76,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return "".join(c.lower() if c < "\x80" else _fold_char(c) for c in text)
+    return text.translate(_FOLD_TABLE)
 
 
 _WORD_RE = re.compile(r"\w+")
