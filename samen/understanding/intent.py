@@ -192,8 +192,15 @@ def _sentence_starts(folded: str) -> set[int]:
     return starts
 
 
-def classify(text: str, *, sentiment: str | None = None) -> IntentResult:
-    """Intent and urgency of ``text``; ``sentiment`` (if known) breaks complaint/praise ties."""
+# A clearly negative post that asks nothing is a complaint: the team should answer it.
+COMPLAINT_FROM_SENTIMENT = 0.7
+
+
+def classify(
+    text: str, *, sentiment: str | None = None, sentiment_confidence: float = 0.0
+) -> IntentResult:
+    """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
+    and a confident negative sentiment makes an otherwise plain post a complaint."""
     folded = fold(_LINK_OR_MENTION.sub(" ", text))
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
@@ -225,8 +232,11 @@ def classify(text: str, *, sentiment: str | None = None) -> IntentResult:
         intent = "request"
     elif scores["question"] >= 1.0:
         intent = "question"
-    elif scores["praise"] > 0:
+    elif scores["praise"] > 0 and sentiment != "negative":
         intent = "praise"
+    elif sentiment == "negative" and sentiment_confidence >= COMPLAINT_FROM_SENTIMENT:
+        intent = "complaint"
+        reasons.append(f"complaint: negative sentiment ({sentiment_confidence:.2f})")
     else:
         intent = "other"
     urgency_reasons = []
