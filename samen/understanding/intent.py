@@ -216,7 +216,7 @@ def classify(
             weight = 0.5
         scores[kind] += weight
         reasons.append(f"{kind}: {cue}")
-    if "?" in text:
+    if "?" in folded:  # links and mentions are already gone: "?" in a URL asks nothing
         scores["question"] += 1.5
         reasons.append("question: question mark")
     if sentiment == "negative" and scores["complaint"]:
