@@ -81,14 +81,22 @@ def _get_model() -> _Model:
     return _model
 
 
-@lru_cache(maxsize=200_000)
+# word -> (summed log-likelihoods or None, bytes). A plain dict: cheaper per look-up than
+# lru_cache, and emptied when it grows past _CACHE_MAX so a long stream cannot exhaust memory.
+_CACHE: dict[str, tuple[np.ndarray | None, int]] = {}
+_CACHE_MAX = 300_000
+
+
 def _word_score(word: str) -> tuple[np.ndarray | None, int]:
     """Summed log-likelihoods of the byte n-grams of `` word `` (space-padded, as words
     appear in running text), and the number of bytes; cached because words repeat."""
+    hit = _CACHE.get(word)
+    if hit is not None:
+        return hit
     m = _get_model()
-    if word.isupper():
-        word = word.lower()
-    data = (" " + word + " ").encode("utf-8", "surrogatepass")
+    data = (" " + (word.lower() if word.isupper() else word) + " ").encode(
+        "utf-8", "surrogatepass"
+    )
     feats = m.features
     idx: list[int] = []
     size = len(data)
@@ -97,9 +105,19 @@ def _word_score(word: str) -> tuple[np.ndarray | None, int]:
             f = feats.get(data[start : start + n])
             if f is not None:
                 idx.append(f)
-    if not idx:
-        return None, len(data) - 1
-    return m.weights[idx].sum(axis=0), len(data) - 1
+    result = (m.weights[idx].sum(axis=0) if idx else None), size - 1
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[word] = result
+    return result
+
+
+@lru_cache(maxsize=64)
+def _indices(allowed: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Model columns of the allowed languages, and of all languages."""
+    m = _get_model()
+    ours = tuple(i for i, lang in enumerate(m.languages) if lang in allowed)
+    return ours, tuple(range(len(m.languages)))
 
 
 def normalize_tag(tag: str | None) -> str | None:
@@ -149,36 +167,31 @@ def guess(
         return LanguageGuess(None, 0.0, "none")
     total, nbytes, letters = scored
     m = _get_model()
-    if letters < MIN_LETTERS_FOR_NEIGHBOURS:
-        mask = np.array([lang in allowed for lang in m.languages])
-        total = np.where(mask, total, -np.inf)
+    ours, everyone = _indices(allowed)
+    if not ours:
+        return LanguageGuess(None, 0.0, "none")
+    # On a few words a neighbour wins by chance, so only our languages compete there.
+    candidates = everyone if letters >= MIN_LETTERS_FOR_NEIGHBOURS else ours
+    vals = total.tolist()
     # Length-calibrated softmax (as py3langid does): longer texts earn sharper probabilities
     # without every tweet becoming "certain".
-    z = total / math.sqrt(max(nbytes, 1))
-    z = np.exp(z - z.max())
-    probs = z / z.sum()
-    # Decide among the allowed languages plus the neighbours the model knows: when a
-    # neighbour (Spanish, Danish ...) wins, the post is in none of ours.
-    best = int(probs.argmax())
-    best_lang = m.languages[best]
-    conf = float(probs[best])
-    if best_lang not in allowed:
-        known = [i for i, lang in enumerate(m.languages) if lang in allowed]
-        if not known:
-            return LanguageGuess(None, 0.0, "none")
-        # A neighbour only vetoes when it is clearly ahead of our best language.
-        ours = max(known, key=lambda i: probs[i])
-        if probs[ours] * 3 < conf:
-            return LanguageGuess(None, conf, "model")
-        best, best_lang, conf = ours, m.languages[ours], float(probs[ours])
-        conf = conf / (conf + sum(float(probs[i]) for i in known if i != ours) or 1.0)
-    else:
-        mass = sum(float(probs[i]) for i, lang in enumerate(m.languages) if lang in allowed)
-        conf = conf / mass if mass else 0.0
+    inv = 1.0 / math.sqrt(max(nbytes, 1))
+    top = max(vals[i] for i in candidates)
+    probs = {i: math.exp((vals[i] - top) * inv) for i in candidates}
+    norm = sum(probs.values())
+    best = max(candidates, key=probs.__getitem__)
+    mass_ours = sum(probs[i] for i in ours)
+    if best not in ours:
+        # A neighbour (Spanish, Danish ...) that is clearly ahead means: none of ours.
+        ours_best = max(ours, key=probs.__getitem__)
+        if probs[ours_best] * 3 < probs[best]:
+            return LanguageGuess(None, probs[best] / norm, "model")
+        best = ours_best
+    conf = probs[best] / mass_ours if mass_ours else 0.0
     threshold = MIN_CONFIDENCE_AGAINST_TAG if tagged is not None else MIN_CONFIDENCE
     if conf < threshold:
         return LanguageGuess(None, conf, "model")
-    return LanguageGuess(best_lang, conf, "model")
+    return LanguageGuess(m.languages[best], conf, "model")
 
 
 def detect(

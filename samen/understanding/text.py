@@ -247,13 +247,16 @@ _STRIP_RE = re.compile(
     r"|\\u[0-9a-fA-F]{4}",  # literal escapes left in some exports
     re.IGNORECASE,
 )
+_MAY_STRIP = re.compile(r"[/@#&\\＃]|www\.", re.IGNORECASE)
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
 def letter_words(text: str) -> list[str]:
     """The words a person wrote, for telling the language: links, mentions, hashtags, emoji,
     digits and punctuation removed. Not folded (diacritics are evidence)."""
-    return _LETTERS_RE.findall(_STRIP_RE.sub(" ", text))
+    if _MAY_STRIP.search(text):  # most posts have nothing to strip: skip the big pattern
+        text = _STRIP_RE.sub(" ", text)
+    return _LETTERS_RE.findall(text)
 
 
 def plain_text(text: str) -> str:
