@@ -86,6 +86,8 @@ NEGATORS = frozenset(
 NEG_SCOPE = 3
 
 _EMOTICON_POS = re.compile(r"(?:[:;=]-?[)\]pPdD]|\bx[dD]\b|<3|\^\^|\(:)")
+# Every emoticon above holds one of these: a cheap test before the two patterns.
+_MAY_BE_EMOTICON = re.compile(r"[:;=<^]|x[dD]")
 _EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[/\\]|\):|D:)")
 # Emoji polarity is learnt from data (each emoji is a feature); this short list only gives the
 # transfer head, which sees no per-emoji features, the common faces and hands.
@@ -131,7 +133,7 @@ def _concept_map(lang: str | None) -> dict[str, str]:
     return merged
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _word_features(word: str, negated: bool) -> tuple[int, ...]:
     """The hashed features of one folded word: itself and its character 3..5-grams."""
     mark = "n:" if negated else "w:"
@@ -144,7 +146,6 @@ def _word_features(word: str, negated: bool) -> tuple[int, ...]:
     return tuple(feats)
 
 
-@lru_cache(maxsize=200_000)
 def _pair_feature(a: str, b: str) -> int:
     return _h(f"b:{a} {b}")
 
@@ -222,8 +223,9 @@ def _parts(
                 dense["emo_pos"] += 1.0
             elif e[0] in _EMOJI_NEG:
                 dense["emo_neg"] += 1.0
-    dense["emo_pos"] += len(_EMOTICON_POS.findall(text))
-    dense["emo_neg"] += len(_EMOTICON_NEG.findall(text))
+    if _MAY_BE_EMOTICON.search(text):
+        dense["emo_pos"] += len(_EMOTICON_POS.findall(text))
+        dense["emo_neg"] += len(_EMOTICON_NEG.findall(text))
     net = lex_pos - lex_neg
     if net <= -1.0:
         dense["net_strong_neg"] = 1.0
@@ -300,23 +302,42 @@ def _get_weights() -> _Weights:
     global _weights
     if _weights is None:
         _weights = _Weights(_DATA / "sentiment.npz")
-        _word_vec.cache_clear()
-        _pair_vec.cache_clear()
+        _WORD_CACHE.clear()
+        _PAIR_CACHE.clear()
     return _weights
 
 
-@lru_cache(maxsize=200_000)
-def _word_vec(word: str, negated: bool) -> tuple[Vec, int]:
+# Per-word and per-pair sums of full-head weights. Plain dicts (cheaper per look-up than
+# lru_cache), emptied when they grow past _CACHE_MAX so a long stream cannot exhaust memory.
+_WORD_CACHE: dict[str, tuple[float, float, float, int]] = {}
+_PAIR_CACHE: dict[str, Vec] = {}
+_CACHE_MAX = 300_000
+
+
+def _word_vec(word: str, negated: bool) -> tuple[float, float, float, int]:
     """Summed full-head weights of a word's hashed features, and how many there are."""
-    feats = _word_features(word, negated)
-    v = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
-    return (float(v[0]), float(v[1]), float(v[2])), len(feats)
+    key = ("\x01" + word) if negated else word
+    hit = _WORD_CACHE.get(key)
+    if hit is None:
+        feats = _word_features(word, negated)
+        v = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+        hit = (float(v[0]), float(v[1]), float(v[2]), len(feats))
+        if len(_WORD_CACHE) >= _CACHE_MAX:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[key] = hit
+    return hit
 
 
-@lru_cache(maxsize=200_000)
 def _pair_vec(a: str, b: str) -> Vec:
-    r = _get_weights().full[_pair_feature(a, b)]
-    return (float(r[0]), float(r[1]), float(r[2]))
+    key = a + "\x00" + b
+    hit = _PAIR_CACHE.get(key)
+    if hit is None:
+        r = _get_weights().full[_pair_feature(a, b)]
+        hit = (float(r[0]), float(r[1]), float(r[2]))
+        if len(_PAIR_CACHE) >= _CACHE_MAX:
+            _PAIR_CACHE.clear()
+        _PAIR_CACHE[key] = hit
+    return hit
 
 
 def scores(text: str, lang: str | None = None) -> tuple[Vec, str]:
@@ -330,7 +351,7 @@ def scores(text: str, lang: str | None = None) -> tuple[Vec, str]:
         n = 0
         prev = "<s>"
         for tok, negated in words:
-            (a0, a1, a2), k = _word_vec(tok, negated)
+            a0, a1, a2, k = _word_vec(tok, negated)
             b0, b1, b2 = _pair_vec(prev, tok)
             s0 += a0 + b0
             s1 += a1 + b1
