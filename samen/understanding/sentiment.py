@@ -87,8 +87,9 @@ NEG_SCOPE = 3
 
 _EMOTICON_POS = re.compile(r"(?:[:;=]-?[)\]pPdD]|\bx[dD]\b|<3|\^\^|\(:)")
 # Every emoticon above holds one of these: a cheap test before the two patterns.
-_MAY_BE_EMOTICON = re.compile(r"[:;=<^]|x[dD]")
-_EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[/\\]|\):|D:)")
+_MAY_BE_EMOTICON = re.compile(r"[;=<^]|:(?!//)|x[dD]")
+# ":/" is a frown, but "://" is a link.
+_EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[\\]|[:;=]'?-?/(?!/)|\):|D:)")
 # Emoji polarity is learnt from data (each emoji is a feature); this short list only gives the
 # transfer head, which sees no per-emoji features, the common faces and hands.
 _EMOJI_POS = frozenset("😀😁😂😃😄😅😆😉😊😋😍😘🥰😎🤗🤩👍👏🙌💪🎉🥳❤💕💖💙💚💛🧡💜🌹🌞✨🙏☺🙂")
