@@ -3,7 +3,8 @@
 Method (see docs/understanding.md): a naive Bayes model over byte n-grams (2 to 6 bytes),
 with the features and weights of py3langid's model (BSD-3-Clause, rebuilt by
 ``scripts/build_language_model.py``) kept for a dozen European languages. A post is
-scored word by word; each word's score is cached, so a stream of posts mostly costs one
+scored word by word, plus a whole-word bonus from Pattern's word-frequency lists (BSD-3-Clause)
+for short posts; each word's score is cached, so a stream of posts mostly costs one
 dictionary look-up per word.
 
 Before scoring, links, mentions, hashtags, emoji, digits and punctuation are removed: they
@@ -16,6 +17,7 @@ team, an unknown one only asks a person to look.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +27,7 @@ import numpy as np
 
 from samen.understanding.text import letter_words
 
-__all__ = ["DEFAULT_LANGUAGES", "LanguageGuess", "detect", "guess", "normalize_tag"]
+__all__ = ["DEFAULT_LANGUAGES", "LanguageGuess", "detect", "detect_many", "guess", "normalize_tag"]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
 
@@ -86,8 +88,13 @@ _model: _Model | None = None
 def _get_model() -> _Model:
     global _model
     if _model is None:
-        _model = _Model(_DATA)
+        with _MODEL_LOCK:
+            if _model is None:
+                _model = _Model(_DATA)
     return _model
+
+
+_MODEL_LOCK = threading.Lock()
 
 
 # word -> (row in _ROWS holding its summed log-likelihoods, or -1 when no feature; bytes).
@@ -98,9 +105,20 @@ _CACHE_MAX = 200_000
 _ROWS: np.ndarray = np.zeros((0, 0))
 
 
+_LOCK = threading.Lock()  # a new word grows _ROWS: one thread at a time (hits need no lock)
+
+
 def _word_score(word: str) -> tuple[int, int]:
     """Row of `` word `` (space-padded, as words appear in running text) in ``_ROWS`` and
     its number of bytes; computed once per word because words repeat."""
+    hit = _CACHE.get(word)
+    if hit is not None:
+        return hit
+    with _LOCK:
+        return _new_word(word)
+
+
+def _new_word(word: str) -> tuple[int, int]:
     global _ROWS
     hit = _CACHE.get(word)
     if hit is not None:
