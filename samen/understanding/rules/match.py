@@ -9,7 +9,7 @@ preview of one rule over recent posts.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
 from samen.understanding.rules.compile import CompiledRule, compile_node
@@ -96,9 +96,13 @@ class RuleSet(Generic[K]):
                 continue
             self._ids.append(rule_id)
             self._compiled.append(compile_node(node))
-        self._predicates = [c.predicate for c in self._compiled]
+        # None: the anchor alone proves the match (see CompiledRule.anchor_suffices)
+        self._predicates: list[Callable[[PostView], bool] | None] = [
+            None if c.anchor_suffices else c.predicate for c in self._compiled
+        ]
         self._words: dict[str, list[int]] = {}
         self._prefixes: dict[str, list[int]] = {}
+        self._pairs: dict[str, dict[str, list[int]]] = {}  # first word -> second -> rules
         self._fields: dict[tuple[str, str], list[int]] = {}
         self._always: list[int] = []
         for i, c in enumerate(self._compiled):
@@ -110,11 +114,20 @@ class RuleSet(Generic[K]):
                     self._words.setdefault(value, []).append(i)
                 elif kind == "p":
                     self._prefixes.setdefault(value, []).append(i)
+                elif kind == "b":
+                    first, _, second = value.partition("\x00")
+                    self._pairs.setdefault(first, {}).setdefault(second, []).append(i)
                 else:
                     name, _, val = value.partition("\x00")
                     self._fields.setdefault((name, val), []).append(i)
         self._prefix_lengths = sorted({len(s) for s in self._prefixes})
-        self._cache: dict[str, tuple[int, ...]] = {}
+        self._field_keys = frozenset(self._fields)
+        self._pair_firsts = frozenset(self._pairs)
+        # What each word seen so far hits (exact word + prefixes), learned from the stream:
+        # words repeat, so after a warm-up a post costs two set operations plus its hits.
+        self._seen: set[str] = set()
+        self._hitting: set[str] = set()
+        self._hits: dict[str, tuple[int, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -124,7 +137,7 @@ class RuleSet(Generic[K]):
         """How many rules have no anchor and are checked against every post."""
         return len(self._always)
 
-    def _word_hits(self, word: str) -> tuple[int, ...]:
+    def _learn(self, word: str) -> None:
         hits = list(self._words.get(word, ()))
         prefixes = self._prefixes
         for n in self._prefix_lengths:
@@ -133,32 +146,49 @@ class RuleSet(Generic[K]):
             found = prefixes.get(word[:n])
             if found:
                 hits.extend(found)
-        result = tuple(hits)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[word] = result
-        return result
+        if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream
+            self._seen.clear()
+            self._hitting.clear()
+            self._hits.clear()
+        self._seen.add(word)
+        if hits:
+            self._hitting.add(word)
+            self._hits[word] = tuple(hits)
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
-        cache = self._cache
+        ws = view.wordset
+        new = ws - self._seen
+        if new:
+            for word in new:
+                self._learn(word)
         candidates: set[int] = set()
-        for word in view.positions:
-            hits = cache.get(word)
-            if hits is None:
-                hits = self._word_hits(word)
-            if hits:
-                candidates.update(hits)
-        fields = self._fields
-        for key in view.fields:
-            hits2 = fields.get(key)
-            if hits2:
-                candidates.update(hits2)
+        hits = self._hits
+        for word in ws & self._hitting:
+            candidates.update(hits[word])
+        if self._pair_firsts:
+            firsts = ws & self._pair_firsts
+            if firsts:
+                pairs, words, positions = self._pairs, view.words, view.positions
+                last = len(words) - 1
+                for word in firsts:
+                    seconds = pairs[word]
+                    for p in positions[word]:
+                        if p < last:
+                            found = seconds.get(words[p + 1])
+                            if found:
+                                candidates.update(found)
+        keys = view.fields & self._field_keys
+        if keys:
+            fields = self._fields
+            for key in keys:
+                candidates.update(fields[key])
         preds = self._predicates
-        out = [i for i in candidates if preds[i](view)]
+        out = [i for i in candidates if (p := preds[i]) is None or p(view)]
         if self._always:
-            out.extend(i for i in self._always if preds[i](view))
-        out.sort()
+            out.extend(i for i in self._always if self._compiled[i].predicate(view))
+        if len(out) > 1:
+            out.sort()
         return out
 
     def match(self, view: PostView) -> list[K]:

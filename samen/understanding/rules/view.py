@@ -27,12 +27,14 @@ class PostView:
 
     ``words`` are the folded word tokens in order; ``positions`` maps each distinct word to its
     indexes in ``words``; ``fields`` holds ``(name, value)`` pairs such as ``("lang", "nl")``,
-    ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded.
+    ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded. ``wordset`` is the set of
+    distinct words, so a rule can test several words with one set operation.
     """
 
     words: tuple[str, ...]
     positions: dict[str, tuple[int, ...]]
     fields: frozenset[tuple[str, str]]
+    wordset: frozenset[str]
 
 
 def _handle_keys(handle: str) -> list[str]:
@@ -99,6 +101,7 @@ def view_from_text(
         words=words,
         positions={w: tuple(p) for w, p in pos.items()},
         fields=frozenset(fields),
+        wordset=frozenset(pos),
     )
 
 
