@@ -26,36 +26,262 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from samen.understanding.rules import RuleSet, view_from_text  # noqa: E402
-from samen.understanding.rules._text import tokens  # noqa: E402
+import itertools
 
-NL = (
-    "zorg wachtlijst gemeente afval container ophalen parkeren vergunning paspoort rijbewijs "
-    "afspraak loket belasting toeslag huurtoeslag jeugdzorg wijkteam buurt overlast geluid "
-    "fiets fietspad stoep lantaarnpaal kapot storing water stroom verwarming subsidie "
-    "woning huur sociale huurwoning energie rekening klacht vraag antwoord hulp dank "
-    "brug weg afgesloten omleiding bus tram trein vertraging station school leraar kinderen "
-    "ouderen mantelzorg thuiszorg huisarts ziekenhuis vaccinatie griep corona test uitslag "
-    "vuurwerk politie brand brandweer ongeluk gevaar storm regen hitte droogte dijk overstroming"
-).split()
-FR = (
-    "mairie commune déchets collecte stationnement permis passeport rendez-vous guichet impôt "
-    "allocation logement loyer aide quartier bruit vélo trottoir panne eau électricité "
-    "chauffage subvention plainte question réponse merci pont route fermée déviation bus tram "
-    "train retard gare école enseignant enfants personnes âgées soins médecin hôpital "
-    "vaccination grippe police incendie pompiers accident danger tempête pluie chaleur crue"
-).split()
-DE = (
-    "gemeinde müll abholung parken genehmigung reisepass führerschein termin steuer zuschuss "
-    "wohnung miete hilfe nachbarschaft lärm fahrrad gehweg störung wasser strom heizung "
-    "beschwerde frage antwort danke brücke straße gesperrt umleitung bus straßenbahn zug "
-    "verspätung bahnhof schule lehrer kinder pflege arzt krankenhaus impfung polizei feuer "
-    "feuerwehr unfall gefahr sturm regen hitze hochwasser"
-).split()
+from samen.understanding.rules import RuleSet, view_from_text
+from samen.understanding.rules._text import tokens
+
+NL = [
+    "zorg",
+    "wachtlijst",
+    "gemeente",
+    "afval",
+    "container",
+    "ophalen",
+    "parkeren",
+    "vergunning",
+    "paspoort",
+    "rijbewijs",
+    "afspraak",
+    "loket",
+    "belasting",
+    "toeslag",
+    "huurtoeslag",
+    "jeugdzorg",
+    "wijkteam",
+    "buurt",
+    "overlast",
+    "geluid",
+    "fiets",
+    "fietspad",
+    "stoep",
+    "lantaarnpaal",
+    "kapot",
+    "storing",
+    "water",
+    "stroom",
+    "verwarming",
+    "subsidie",
+    "woning",
+    "huur",
+    "sociale",
+    "huurwoning",
+    "energie",
+    "rekening",
+    "klacht",
+    "vraag",
+    "antwoord",
+    "hulp",
+    "dank",
+    "brug",
+    "weg",
+    "afgesloten",
+    "omleiding",
+    "bus",
+    "tram",
+    "trein",
+    "vertraging",
+    "station",
+    "school",
+    "leraar",
+    "kinderen",
+    "ouderen",
+    "mantelzorg",
+    "thuiszorg",
+    "huisarts",
+    "ziekenhuis",
+    "vaccinatie",
+    "griep",
+    "corona",
+    "test",
+    "uitslag",
+    "vuurwerk",
+    "politie",
+    "brand",
+    "brandweer",
+    "ongeluk",
+    "gevaar",
+    "storm",
+    "regen",
+    "hitte",
+    "droogte",
+    "dijk",
+    "overstroming",
+]
+FR = [
+    "mairie",
+    "commune",
+    "déchets",
+    "collecte",
+    "stationnement",
+    "permis",
+    "passeport",
+    "rendez-vous",
+    "guichet",
+    "impôt",
+    "allocation",
+    "logement",
+    "loyer",
+    "aide",
+    "quartier",
+    "bruit",
+    "vélo",
+    "trottoir",
+    "panne",
+    "eau",
+    "électricité",
+    "chauffage",
+    "subvention",
+    "plainte",
+    "question",
+    "réponse",
+    "merci",
+    "pont",
+    "route",
+    "fermée",
+    "déviation",
+    "bus",
+    "tram",
+    "train",
+    "retard",
+    "gare",
+    "école",
+    "enseignant",
+    "enfants",
+    "personnes",
+    "âgées",
+    "soins",
+    "médecin",
+    "hôpital",
+    "vaccination",
+    "grippe",
+    "police",
+    "incendie",
+    "pompiers",
+    "accident",
+    "danger",
+    "tempête",
+    "pluie",
+    "chaleur",
+    "crue",
+]
+DE = [
+    "gemeinde",
+    "müll",
+    "abholung",
+    "parken",
+    "genehmigung",
+    "reisepass",
+    "führerschein",
+    "termin",
+    "steuer",
+    "zuschuss",
+    "wohnung",
+    "miete",
+    "hilfe",
+    "nachbarschaft",
+    "lärm",
+    "fahrrad",
+    "gehweg",
+    "störung",
+    "wasser",
+    "strom",
+    "heizung",
+    "beschwerde",
+    "frage",
+    "antwort",
+    "danke",
+    "brücke",
+    "straße",
+    "gesperrt",
+    "umleitung",
+    "bus",
+    "straßenbahn",
+    "zug",
+    "verspätung",
+    "bahnhof",
+    "schule",
+    "lehrer",
+    "kinder",
+    "pflege",
+    "arzt",
+    "krankenhaus",
+    "impfung",
+    "polizei",
+    "feuer",
+    "feuerwehr",
+    "unfall",
+    "gefahr",
+    "sturm",
+    "regen",
+    "hitze",
+    "hochwasser",
+]
 FILLER = {
-    "nl": "de het een en is van in op voor met niet dat er al nog weer wel ook maar dan".split(),
-    "fr": "le la les un une et est de du des en pour avec pas que il elle on mais très".split(),
-    "de": "der die das ein eine und ist von in auf für mit nicht dass es schon noch aber".split(),
+    "nl": [
+        "de",
+        "het",
+        "een",
+        "en",
+        "is",
+        "van",
+        "in",
+        "op",
+        "voor",
+        "met",
+        "niet",
+        "dat",
+        "er",
+        "al",
+        "nog",
+        "weer",
+        "wel",
+        "ook",
+        "maar",
+        "dan",
+    ],
+    "fr": [
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "et",
+        "est",
+        "de",
+        "du",
+        "des",
+        "en",
+        "pour",
+        "avec",
+        "pas",
+        "que",
+        "il",
+        "elle",
+        "on",
+        "mais",
+        "très",
+    ],
+    "de": [
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "und",
+        "ist",
+        "von",
+        "in",
+        "auf",
+        "für",
+        "mit",
+        "nicht",
+        "dass",
+        "es",
+        "schon",
+        "noch",
+        "aber",
+    ],
 }
 TOPIC = {"nl": NL, "fr": FR, "de": DE}
 
@@ -66,7 +292,29 @@ def shared_dir() -> Path | None:
     return here if (here / "data").is_dir() else None
 
 
-SYLLABLES = "ka ro mi te sa lu ver be ge ont stra chi nou bri pla tor wen dal mar fe zo".split()
+SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "te",
+    "sa",
+    "lu",
+    "ver",
+    "be",
+    "ge",
+    "ont",
+    "stra",
+    "chi",
+    "nou",
+    "bri",
+    "pla",
+    "tor",
+    "wen",
+    "dal",
+    "mar",
+    "fe",
+    "zo",
+]
 
 
 def zipf_vocabulary(lang: str, rng: random.Random) -> tuple[list[str], list[float]]:
@@ -119,7 +367,7 @@ def make_rules(n: int, posts: list[tuple[str, str]], rng: random.Random) -> list
         counts.update(t for t in toks if t.isalpha() and len(t) > 2)
         bigrams.update(
             (a, b)
-            for a, b in zip(toks, toks[1:], strict=False)
+            for a, b in itertools.pairwise(toks)
             if a.isalpha() and b.isalpha() and len(a) > 2 and len(b) > 2
         )
     ranked = [w for w, _ in counts.most_common()]
