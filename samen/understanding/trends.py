@@ -322,7 +322,7 @@ class TrendDetector:
         self._last = max(self._last if self._last is not None else now, now)
         self._advance(now)
         bucket = self._buckets[-1]
-        unique = tuple(sorted(set(t for t in terms if t)))
+        unique = tuple(sorted({t for t in terms if t}))
         rule_keys = tuple(dict.fromkeys(rules))
         self._seq += 1
         key = post_id if post_id is not None else str(self._seq)

@@ -13,7 +13,7 @@ import pytest
 from samen.understanding.trends import Alert, TrendDetector, poisson_surprise
 from samen.understanding.trends_eval import terms_of
 
-WORDS = (
+WORDS = (  # noqa: SIM905
     "gemeente afval container ophalen parkeren vergunning paspoort afspraak loket belasting "
     "toeslag jeugdzorg wijkteam buurt overlast fiets stoep lantaarnpaal storing water "
     "verwarming subsidie woning huur energie rekening klacht vraag antwoord hulp bedankt brug "
