@@ -123,6 +123,7 @@ class RuleSet(Generic[K]):
         self._prefix_lengths = sorted({len(s) for s in self._prefixes})
         self._field_keys = frozenset(self._fields)
         self._pair_firsts = frozenset(self._pairs)
+        self._pair_seconds = {first: frozenset(s) for first, s in self._pairs.items()}
         # What each word seen so far hits (exact word + prefixes), learned from the stream:
         # words repeat, so after a warm-up a post costs two set operations plus its hits.
         self._seen: set[str] = set()
@@ -167,17 +168,13 @@ class RuleSet(Generic[K]):
         for word in ws & self._hitting:
             candidates.update(hits[word])
         if self._pair_firsts:
-            firsts = ws & self._pair_firsts
-            if firsts:
-                pairs, words, positions = self._pairs, view.words, view.positions
-                last = len(words) - 1
-                for word in firsts:
-                    seconds = pairs[word]
-                    for p in positions[word]:
-                        if p < last:
-                            found = seconds.get(words[p + 1])
-                            if found:
-                                candidates.update(found)
+            for first in ws & self._pair_firsts:
+                both = self._pair_seconds[first] & ws  # usually empty: no need for places
+                if both:
+                    pairs, seconds = view.pairs, self._pairs[first]
+                    for second in both:
+                        if (first, second) in pairs:
+                            candidates.update(seconds[second])
         keys = view.fields & self._field_keys
         if keys:
             fields = self._fields
