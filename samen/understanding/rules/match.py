@@ -160,9 +160,8 @@ class RuleSet(Generic[K]):
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
         ws = view.wordset
-        new = ws - self._seen
-        if new:
-            for word in new:
+        if not self._seen.issuperset(ws):
+            for word in ws - self._seen:
                 self._learn(word)
         candidates: set[int] = set()
         info = self._info
