@@ -32,13 +32,63 @@ so a worker can persist it between runs.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-__all__ = ["SENSITIVITY", "Alert", "Thresholds", "TrendDetector", "poisson_surprise"]
+__all__ = [
+    "SENSITIVITY",
+    "STOPWORDS",
+    "Alert",
+    "Thresholds",
+    "TrendDetector",
+    "poisson_surprise",
+    "terms_of",
+]
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w[\w.@-]*")
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4}", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+# Words that say nothing on their own, in the four languages (plus tweet noise). Short on
+# purpose: the share-based baseline already keeps frequent words quiet; this list only saves
+# work and keeps the alert list readable.
+STOPWORDS = frozenset(  # a word list reads best as words
+    """
+    the and for are but not you your with this that have has had was were will would can could
+    from they them their there what when where who why how all any our out about just like get
+    got its it's into than then too very also been being more most some such only over after
+    before because while here now one two via amp http https rt lol
+
+    het een van dat die niet zijn voor met als maar ook nog wel dan bij naar door over uit
+    wat wie waar hoe was waren heeft hebben wordt worden kan kunnen moet moeten zal zou deze
+    dit daar hier nu echt gewoon even weer heel veel meer geen iets alles
+
+    les des une est pas que qui pour dans sur avec par mais plus comme tout tous être avoir
+    fait sont ont cette ces son ses leur nous vous ils elle elles aux été très bien
+
+    der die das und ist nicht ein eine mit für auf den dem des von sich auch noch wie was
+    wer wir ihr sie sind hat haben wird werden kann aber oder nur schon sehr mehr
+    """.split()  # noqa: SIM905
+)
+
+
+def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
+    """The trend terms of a post: ``#hashtag`` (lower-case) and plain words (lower-case,
+    letters only, at least three), without links, mentions and stop words. ``hashtags`` adds
+    tags a network lists apart from the text (e.g. ``NormalizedPost.hashtags``). The pipeline
+    and ``samen eval trends`` both use this, so they see the same terms."""
+    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)]
+    tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
+    plain = _HASHTAG.sub(" ", _ENTITY.sub(" ", _MENTION.sub(" ", _URL.sub(" ", text))))
+    words = [w for w in (m.lower() for m in _WORD.findall(plain)) if w not in STOPWORDS]
+    return list(dict.fromkeys(tags + words))
 
 
 @dataclass(frozen=True, slots=True)
