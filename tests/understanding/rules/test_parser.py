@@ -164,7 +164,7 @@ def test_format_error_accepts_a_gettext_function() -> None:
 
 
 _ALPHABET = st.sampled_from(
-    list('abcé ß()"“”*:#@-/0123456789') + ["AND", "OR", "NOT", "NEAR/2", "NEAR", "and", "lang:"]
+    [*'abcé ß()"“”„*:#@-/0123456789{', "AND", "OR", "NOT", "NEAR/2", "NEAR", "and", "lang:"]
 )
 
 
@@ -177,7 +177,7 @@ def test_any_text_parses_or_gets_a_positioned_error(rule: str) -> None:
     except RuleSyntaxError as err:
         assert 1 <= err.column <= len(rule) + 1
         for lang in ("nl", "fr", "en"):
-            message = format_error(err, lang)
+            message = format_error(err, lang).replace(err.token, "")
             assert "{" not in message, message  # every placeholder filled
         return
-    assert parse(str(node)) == node or str(parse(str(node))) == str(node)
+    assert str(parse(str(node))) == str(node)  # what Samen shows it understood is a rule
