@@ -230,6 +230,9 @@ class TrendDetector:
         self._how_volume = [0.0] * 168  # posts per hour-of-week slot (all history)
         self._how_hours = [0] * 168  # hours that contributed to each slot
         self._last_retired_hour: int | None = None
+        self._factor_cache: tuple[int, float] = (-1, 1.0)  # (bucket index, time factor)
+        self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
+        self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
 
@@ -256,6 +259,8 @@ class TrendDetector:
         index = int(now // self.bucket_seconds)
         if not self._buckets or index > self._buckets[-1].index:
             self._buckets.append(_Bucket(index))
+            self._story_cache.clear()
+            self._expected_cache.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         while self._buckets and self._buckets[0].index <= newest - self.window_buckets:
             self._retire(self._buckets.popleft())
@@ -320,6 +325,14 @@ class TrendDetector:
         morning looks like a trend) and trusting shares (a story that makes the whole stream
         busier, as a disaster does, could not rise at all).
         """
+        bucket = int(now // self.bucket_seconds)
+        if self._factor_cache[0] == bucket:
+            return self._factor_cache[1]
+        factor = self._time_factor(now)
+        self._factor_cache = (bucket, factor)
+        return factor
+
+    def _time_factor(self, now: float) -> float:
         hours_seen = sum(self._how_hours)
         if hours_seen < 24:
             window_hours = self.window_buckets * self.bucket_seconds / 3600.0
@@ -418,8 +431,11 @@ class TrendDetector:
                 return None
         if count < min_count:
             return None
-        base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
-        expected = self._expected(base, now)
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:  # the baseline only changes when a bucket closes
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
         ratio = count / expected
         if ratio < th.min_ratio:
             return None
@@ -446,7 +462,14 @@ class TrendDetector:
         )
 
     def _same_story(self, word: str, now: float) -> bool:
-        """Is this word riding on a term that alerted within the cool-down period?"""
+        """Is this word riding on a term that alerted within the cool-down period?
+        (Decided once per word per 5-minute bucket: the answer changes slowly.)"""
+        known = self._story_cache.get(word)
+        if known is None:
+            known = self._story_cache[word] = self._same_story_now(word, now)
+        return known
+
+    def _same_story_now(self, word: str, now: float) -> bool:
         recent = {t for t, at in self._alerted.items() if now - at < self.cooldown_seconds}
         if not recent:
             return False
