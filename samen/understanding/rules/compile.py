@@ -73,8 +73,8 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
         return frozenset({("p", node.stem)})
     if isinstance(node, Phrase):
         pairs = pairwise(node.words)
-        a, b = max(pairs, key=lambda p: len(p[0]) + len(p[1]))
-        return frozenset({("b", a + "\x00" + b)})
+        first, second = max(pairs, key=lambda p: len(p[0]) + len(p[1]))
+        return frozenset({("b", first + "\x00" + second)})
     if isinstance(node, Field):
         if node.name == "urgent" and node.value == "false":
             return frozenset({field_key("urgent", "false")})
