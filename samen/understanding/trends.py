@@ -15,7 +15,7 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   were true, given as ``score = -log10(p)``: score 8 means "one chance in a hundred million".
 * An alert needs a minimum count, a minimum ratio count/expected and a minimum score (the three
   set by *sensitivity*) after one hour of stream (warm-up, again after a silence of 12 hours).
-  Words need more than hashtags (half as much again in count, +2 in score) and must also
+  Words need more than hashtags (twice the count, +2 in score) and must also
   have risen as a share of all posts, so a stream that simply gets busier does not make every
   common word "trend".
 * Copies count once: a post with exactly the same terms as one already in the window (a
@@ -148,7 +148,7 @@ def poisson_surprise(count: int, expected: float) -> float:
 
 _EPOCH = datetime(1970, 1, 5)  # a Monday, so hour-of-week 0 is Monday 00:00
 _RESTART_GAP = 12 * 3600.0
-_WORD_COUNT_FACTOR = 1.5
+_WORD_COUNT_FACTOR = 2.0
 _WORD_EXTRA_SCORE = 2.0
 _WORD_MIN_SHARE_RATIO = 2.0
 
