@@ -1,43 +1,16 @@
-"""Folding and tokenising for the rule language, until the shared ``understanding.text`` lands.
+"""Folding and tokenising for the rule language: the shared ``understanding.text`` functions.
 
 The rule parser and the post view must cut text into words the same way, or a rule word would
-never meet its post word. The shared module ``samen.understanding.text`` is the one place for
-that; this private stand-in keeps the same contract (lower-case, compatibility decomposition
-with combining marks removed so é = e, ß = ss; words are runs of ``\\w``) and is used only when
-the shared module is not there yet.
+never meet its post word; ``samen.understanding.text`` is the one place for that.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from samen.understanding.text import fold, tokens
 
 __all__ = ["fold", "hashtags", "mentions", "tokens"]
-
-try:  # the shared implementation, when present
-    from samen.understanding.text import fold as _shared_fold
-    from samen.understanding.text import tokens as _shared_tokens
-except ImportError:  # pragma: no cover - depends on which branch is checked out
-    _shared_fold = None
-    _shared_tokens = None
-
-_WORD_RE = re.compile(r"\w+")
-
-
-def _own_fold(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("ß", "ss").lower()
-
-
-def _own_tokens(text: str) -> list[str]:
-    return _WORD_RE.findall(_own_fold(text))
-
-
-fold = _shared_fold or _own_fold
-tokens = _shared_tokens or _own_tokens
 
 _HASHTAG_RE = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
 _MENTION_RE = re.compile(r"(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
