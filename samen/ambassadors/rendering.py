@@ -25,10 +25,13 @@ _md.add_render_rule("link_open", _link_open)
 
 
 def render_markdown(source: str) -> str:
-    """Safe HTML for ``source``; headings are shifted down one level so the page keeps its
-    single ``<h1>``."""
-    html = _md.render(source or "")
-    for level in range(5, 0, -1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>",
-                                                                    f"</h{level + 1}>")
-    return html
+    """Safe HTML for ``source``. Headings are renumbered so the text's highest heading is an
+    ``<h2>``: the page keeps its single ``<h1>`` and the outline has no gaps."""
+    tokens = _md.parse(source or "")
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if levels:
+        shift = 2 - min(levels)
+        for token in tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+    return _md.renderer.render(tokens, _md.options, {})

@@ -69,7 +69,7 @@ def test_nobody_else_sees_my_ticks_not_even_the_lead(client_for):
 
 def test_the_lead_edits_a_guide_and_ticks_stay_on_steps_that_stay(client_for, person_factory):
     guide = privacy_guide(steps=3)
-    first, second, third = guide.steps.all()
+    first, _second, third = guide.steps.all()
     me = client_for(Role.AMBASSADOR)
     me.post(reverse("ambassadors:privacy_guide", args=[guide.network]),
             {"step": [first.pk, third.pk]})
