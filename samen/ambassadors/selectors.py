@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from samen.ambassadors.models import (
@@ -21,6 +21,7 @@ from samen.ambassadors.models import (
     TrackedLink,
 )
 from samen.core.models import Person
+from samen.sources.models import Direction, Post, Provider
 
 STALE_AFTER = timedelta(days=183)  # about six months
 
@@ -130,3 +131,21 @@ def leaderboard(*, limit: int = 10) -> list[dict[str, object]]:
 
 def link_by_code(code: str) -> TrackedLink | None:
     return TrackedLink.objects.filter(code=code).first()
+
+
+def shareable_posts(*, limit: int = 15) -> list[Post]:
+    """Recent public posts the comms team may turn into hub items: the organisation's own posts
+    (sent, or written by one of its accounts) and items of the feeds it follows."""
+    own = (Q(direction=Direction.OUTBOUND) | Q(source=Provider.FEED)
+           | Q(author_handle=F("account__handle")))
+    return list(Post.objects.filter(own, deleted_at__isnull=True, visibility="public")
+                .exclude(url="").select_related("account").order_by("-created_at")[:limit])
+
+
+def post_for_hub(pk: str) -> Post | None:
+    """One post from :func:`shareable_posts`' set, or None (never an arbitrary post)."""
+    if not pk.isdigit():
+        return None
+    own = (Q(direction=Direction.OUTBOUND) | Q(source=Provider.FEED)
+           | Q(author_handle=F("account__handle")))
+    return Post.objects.filter(own, pk=int(pk)).exclude(url="").first()

@@ -206,9 +206,17 @@ def hub_manage(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The item is in the hub."))
             return redirect("ambassadors:hub_manage")
     else:
-        form = HubItemForm(initial={"ends_on": timezone.localdate() + timedelta(days=14)})
+        initial: dict[str, object] = {"ends_on": timezone.localdate() + timedelta(days=14)}
+        post = selectors.post_for_hub(request.GET.get("from_post", ""))
+        if post is not None:
+            # Start from one of the organisation's own posts: its text in its language.
+            lang = post.language if post.language in ("nl", "fr", "en") else _lang()
+            initial.update({"title": post.text[:80].split("\n")[0] or post.url, "url": post.url,
+                            f"text_{lang}": post.text})
+        form = HubItemForm(initial=initial)
     return render(request, "ambassadors/hub_manage.html", {
         "form": form, "items": selectors.all_items(), "today": timezone.localdate(),
+        "posts": selectors.shareable_posts(),
     })
 
 

@@ -140,3 +140,24 @@ def test_comms_team_sees_shares_and_clicks_per_network(client_for, person_factor
     assert rows == {"Bluesky": (2, 1), "LinkedIn": (1, 0)}
     page = client_for(Role.TEAM).get(reverse("ambassadors:hub_item", args=[item.pk]))
     assert page.status_code == 200 and "Bluesky" in page.content.decode()
+
+
+def test_an_item_can_start_from_one_of_our_own_posts(client_for):
+    from tests.factories import AccountFactory, PostFactory
+
+    account = AccountFactory(handle="@stad@social.example")
+    ours = PostFactory(account=account, direction="out", url="https://social.example/@stad/1",
+                       text="Fietsstraten vanaf maandag <b>in het centrum</b>", language="nl")
+    by_account = PostFactory(account=account, author_handle="@stad@social.example",
+                             url="https://social.example/@stad/2", text="Open Monumentendag")
+    mention = PostFactory(account=account, url="https://social.example/@burger/3",
+                          text="Waarom is mijn straat nog niet geveegd?")
+    team = client_for(Role.TEAM)
+    page = team.get(reverse("ambassadors:hub_manage")).content.decode()
+    assert f"?from_post={ours.pk}" in page and f"?from_post={by_account.pk}" in page
+    assert f"?from_post={mention.pk}" not in page  # a citizen's post is not ours to push
+    assert "&lt;b&gt;in het centrum" in page  # post text is data, never markup
+    form = team.get(reverse("ambassadors:hub_manage"), {"from_post": ours.pk}).context["form"]
+    assert form.initial["url"] == ours.url and form.initial["text_nl"] == ours.text
+    form = team.get(reverse("ambassadors:hub_manage"), {"from_post": mention.pk}).context["form"]
+    assert "url" not in form.initial
