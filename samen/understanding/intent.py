@@ -124,40 +124,30 @@ _URGENT_CUES: dict[str, str] = {
 }
 
 
-def _parse(spec: str) -> tuple[frozenset[str], list[str]]:
-    words: set[str] = set()
-    phrases: list[str] = []
-    for m in re.finditer(r'"([^"]+)"|(\S+)', spec):
-        cue = fold(m.group(1) or m.group(2))
-        if " " in cue or "-" in cue or "'" in cue or not cue.replace("_", "").isalnum():
-            phrases.append(cue)
-        else:
-            words.add(cue)
-    return frozenset(words), phrases
-
-
-def _compile(table: dict[str, str]) -> tuple[dict[str, list[str]], re.Pattern[str]]:
-    """One word index and one phrase pattern for a whole table: one pass per post."""
-    index: dict[str, list[str]] = {}
-    phrase_kind: dict[str, list[str]] = {}
-    for kind, spec in table.items():
-        words, phrases = _parse(spec)
-        for w in words:
-            index.setdefault(w, []).append(kind)
-        for p in phrases:
-            phrase_kind.setdefault(p, []).append(kind)
-    alternatives = sorted(phrase_kind, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in alternatives) + r")(?!\w)")
-    index.update({f"\0{p}": kinds for p, kinds in phrase_kind.items()})
-    return index, pattern
-
-
-_INTENT_INDEX, _INTENT_PHRASES = _compile(_CUES)
-_URGENT_INDEX, _URGENT_PHRASES = _compile(_URGENT_CUES)
-_WORD_RE = re.compile(r"\w+")
+_TOKEN_RE = re.compile(r"\w+|[.!?\n]")
+_WORD_ONLY = re.compile(r"\w+")
 _LINK_OR_MENTION = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*")
-
 _KINDS = ("complaint", "request", "question", "praise")
+
+# One table for intent and urgency cues, so a post is scanned once:
+# first word -> [(following words, cue as written (folded), kind)].
+_Cue = tuple[tuple[str, ...], str, str]
+
+
+def _compile(*tables: dict[str, str]) -> dict[str, list[_Cue]]:
+    index: dict[str, list[_Cue]] = {}
+    for table in tables:
+        for kind, spec in table.items():
+            for m in re.finditer(r'"([^"]+)"|(\S+)', spec):
+                cue = fold(m.group(1) or m.group(2))
+                words = tuple(_WORD_ONLY.findall(cue))
+                if words:
+                    index.setdefault(words[0], []).append((words[1:], cue, kind))
+    return index
+
+
+_INDEX = _compile(_CUES, _URGENT_CUES)
+_URGENT_KINDS = frozenset(_URGENT_CUES)
 
 
 @dataclass(slots=True)
@@ -170,26 +160,31 @@ class IntentResult:
     urgency_reasons: list[str] = field(default_factory=list)
 
 
-def _hits(
-    folded: str, index: dict[str, list[str]], phrases: re.Pattern[str]
-) -> list[tuple[str, str, int]]:
-    """(kind, cue, position) for every cue in ``folded``."""
-    out: list[tuple[str, str, int]] = []
-    for m in _WORD_RE.finditer(folded):
-        kinds = index.get(m.group(0))
-        if kinds:
-            out.extend((k, m.group(0), m.start()) for k in kinds)
-    for m in phrases.finditer(folded):
-        for k in index[f"\0{m.group(1)}"]:
-            out.append((k, m.group(1), m.start()))
-    return out
-
-
-def _sentence_starts(folded: str) -> set[int]:
-    starts = {0}
-    for m in re.finditer(r"[.!?\n]\s*|^\s+", folded):
-        starts.add(m.end())
-    return starts
+def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
+    """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
+    the text holds a question mark."""
+    words: list[str] = []
+    starts: set[int] = {0}
+    question_mark = False
+    for tok in _TOKEN_RE.findall(folded):
+        if tok in ".!?\n":
+            starts.add(len(words))
+            if tok == "?":
+                question_mark = True
+        else:
+            words.append(tok)
+    out: list[tuple[str, str, bool, bool]] = []
+    index = _INDEX
+    for i, w in enumerate(words):
+        cues = index.get(w)
+        if cues is None:
+            continue
+        for rest, cue, kind in cues:
+            if not rest:
+                out.append((kind, cue, i in starts, False))
+            elif tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
+                out.append((kind, cue, i in starts, True))
+    return out, question_mark
 
 
 # A clearly negative post that asks nothing is a complaint: the team should answer it.
@@ -201,22 +196,28 @@ def classify(
 ) -> IntentResult:
     """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
     and a confident negative sentiment makes an otherwise plain post a complaint."""
-    folded = fold(_LINK_OR_MENTION.sub(" ", text))
+    if "/" in text or "@" in text or "www" in text:
+        text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
-    starts = _sentence_starts(folded.lstrip())
-    offset = len(folded) - len(folded.lstrip())
-    for kind, cue, pos in _hits(folded, _INTENT_INDEX, _INTENT_PHRASES):
+    urgency_reasons: list[str] = []
+    hits, question_mark = _hits(fold(text))
+    for kind, cue, at_start, phrase in hits:
+        reason = f"{kind}: {cue}"
+        if kind in _URGENT_KINDS:
+            if reason not in urgency_reasons:
+                urgency_reasons.append(reason)
+            continue
         weight = 1.0
-        if kind == "question" and " " not in cue:
+        if kind == "question" and not phrase:
             # A lone interrogative counts only where a sentence starts, and then weakly:
             # "wat mooi" and "when we met" are no questions.
-            if pos - offset not in starts:
+            if not at_start:
                 continue
             weight = 0.5
         scores[kind] += weight
-        reasons.append(f"{kind}: {cue}")
-    if "?" in folded:  # links and mentions are already gone: "?" in a URL asks nothing
+        reasons.append(reason)
+    if question_mark:  # links are already gone: "?" in a URL asks nothing
         scores["question"] += 1.5
         reasons.append("question: question mark")
     if sentiment == "negative" and scores["complaint"]:
@@ -239,9 +240,4 @@ def classify(
         reasons.append(f"complaint: negative sentiment ({sentiment_confidence:.2f})")
     else:
         intent = "other"
-    urgency_reasons = []
-    for kind, cue, _pos in _hits(folded, _URGENT_INDEX, _URGENT_PHRASES):
-        reason = f"{kind}: {cue}"
-        if reason not in urgency_reasons:
-            urgency_reasons.append(reason)
     return IntentResult(intent, bool(urgency_reasons), reasons, urgency_reasons)

@@ -81,15 +81,18 @@ def _get_model() -> _Model:
     return _model
 
 
-# word -> (summed log-likelihoods or None, bytes). A plain dict: cheaper per look-up than
-# lru_cache, and emptied when it grows past _CACHE_MAX so a long stream cannot exhaust memory.
-_CACHE: dict[str, tuple[np.ndarray | None, int]] = {}
-_CACHE_MAX = 300_000
+# word -> (row in _ROWS holding its summed log-likelihoods, or -1 when no feature; bytes).
+# One row per known word lets a post be scored with a single numpy gather-and-sum. A plain
+# dict (cheaper than lru_cache), emptied when it reaches _CACHE_MAX so memory stays bounded.
+_CACHE: dict[str, tuple[int, int]] = {}
+_CACHE_MAX = 200_000
+_ROWS: np.ndarray = np.zeros((0, 0))
 
 
-def _word_score(word: str) -> tuple[np.ndarray | None, int]:
-    """Summed log-likelihoods of the byte n-grams of `` word `` (space-padded, as words
-    appear in running text), and the number of bytes; cached because words repeat."""
+def _word_score(word: str) -> tuple[int, int]:
+    """Row of `` word `` (space-padded, as words appear in running text) in ``_ROWS`` and
+    its number of bytes; computed once per word because words repeat."""
+    global _ROWS
     hit = _CACHE.get(word)
     if hit is not None:
         return hit
@@ -105,11 +108,19 @@ def _word_score(word: str) -> tuple[np.ndarray | None, int]:
             f = feats.get(data[start : start + n])
             if f is not None:
                 idx.append(f)
-    result = (m.weights[idx].sum(axis=0) if idx else None), size - 1
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.clear()
-    _CACHE[word] = result
-    return result
+    row = -1
+    if idx:
+        row = len(_CACHE)
+        if _ROWS.shape[0] <= row or _ROWS.shape[1] != m.weights.shape[1]:
+            grown = np.zeros((max(1024, 2 * row), m.weights.shape[1]))
+            if _ROWS.shape[1] == m.weights.shape[1]:
+                grown[: _ROWS.shape[0]] = _ROWS
+            _ROWS = grown
+        _ROWS[row] = m.weights[idx].sum(axis=0)
+    _CACHE[word] = (row, size - 1)
+    return row, size - 1
 
 
 @lru_cache(maxsize=64)
@@ -134,16 +145,16 @@ def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
     if letters < MIN_LETTERS:
         return None
     m = _get_model()
-    vecs = []
+    rows = []
     nbytes = 0
     for w in words:
-        vec, size = _word_score(w)
+        row, size = _word_score(w)
         nbytes += size
-        if vec is not None:
-            vecs.append(vec)
-    if not vecs:
+        if row >= 0:
+            rows.append(row)
+    if not rows:
         return None
-    return m.priors + np.sum(vecs, axis=0), nbytes, letters
+    return m.priors + _ROWS[rows].sum(axis=0), nbytes, letters
 
 
 def guess(
