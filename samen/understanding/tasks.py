@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from samen.core.models import Person
@@ -39,7 +40,9 @@ def email_alerts(*, alert_ids: list[int]) -> int:
                     "expected": f"{a.expected:.1f}", "since": a.since.strftime("%H:%M")}
                 for a in found
             ]
-            subject = _("Samen: %(count)s new trend alert(s)") % {"count": len(found)}
+            subject = ngettext("Samen: %(count)s new trend alert",
+                               "Samen: %(count)s new trend alerts", len(found)) % {
+                "count": len(found)}
             body = "\n".join([*lines, "", _("See all alerts in Samen under Listening.")])
         sent += send_mail(subject, body, None, [person.email], fail_silently=False)
     return sent
