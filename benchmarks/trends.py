@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--sensitivity", default="normal")
     ap.add_argument("--events", default="")
     ap.add_argument("--show-alerts", action="store_true")
+    ap.add_argument("--top", type=int, default=3, help="also report the next hashtags")
     args = ap.parse_args()
     shared = shared_dir()
     if shared is None:
@@ -77,26 +78,27 @@ def main() -> None:
             t for _, text, _, label in posts if label == "on-topic"
             for t in terms_of(text) if t.startswith("#")
         )  # fmt: skip
-        main_tag = tags.most_common(1)[0][0]
         start = posts[0][0]
-        rise = first_rise([p[0] for p in posts if main_tag in terms_of(p[1])], start)
         detector = TrendDetector(args.sensitivity)
         alerts = []
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for when, text, pid, _ in posts:
             alerts.extend(detector.observe(when, terms_of(text), pid))
-        total_seconds += time.perf_counter() - t0
+        total_seconds += time.process_time() - t0
         total_posts += len(posts)
-        hit = next((a for a in alerts if a.term == main_tag), None)
         days = (posts[-1][0] - start).total_seconds() / 86400
-        delay = f"{(hit.time - rise).total_seconds() / 60:.0f}" if hit is not None and rise else "-"
-        print(
-            f"{event}\t{main_tag}\t{rise:%Y-%m-%d %H:%M}\t"
-            f"{hit.time:%Y-%m-%d %H:%M:%S}\t{delay}\t" if hit is not None and rise else
-            f"{event}\t{main_tag}\t{rise}\tnone\t-\t",
-            end="",
-        )  # fmt: skip
-        print(f"{len(alerts)}\t{days:.1f}\t{len(alerts) / max(days, 1 / 24):.1f}")
+        for rank, (tag, _) in enumerate(tags.most_common(args.top)):
+            rise = first_rise([p[0] for p in posts if tag in terms_of(p[1])], start)
+            hit = next((a for a in alerts if a.term == tag), None)
+            rise_s = f"{rise:%Y-%m-%d %H:%M}" if rise else "-"
+            hit_s = f"{hit.time:%Y-%m-%d %H:%M:%S}" if hit else "none"
+            delay = f"{(hit.time - rise).total_seconds() / 60:.0f}" if hit and rise else "-"
+            name = event if rank == 0 else "  (next hashtag)"
+            print(f"{name}\t{tag}\t{rise_s}\t{hit_s}\t{delay}", end="")
+            if rank == 0:
+                print(f"\t{len(alerts)}\t{days:.1f}\t{len(alerts) / max(days, 1 / 24):.1f}")
+            else:
+                print()
         if args.show_alerts:
             for a in alerts:
                 print(

@@ -167,10 +167,16 @@ def spans_of(node: Node) -> Spans:
 def _phrase(node: Phrase) -> Predicate:
     wanted = frozenset(node.words)
     first, rest = node.words[0], node.words[1:]
+    adjacent = frozenset(zip(node.words, node.words[1:], strict=False))
+    two = len(node.words) == 2
 
     def phrase(v: PostView) -> bool:
         if not wanted.issubset(v.wordset):  # usually decides it, at C speed
             return False
+        if not adjacent.issubset(v.pairs):
+            return False
+        if two:
+            return True
         pos = v.positions
         later = [pos[w] for w in rest]
         for p in pos[first]:
@@ -209,6 +215,7 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
     any_of: list[frozenset[str]] = []
     excluded: set[str] = set()
     excluded_fields: set[tuple[str, str]] = set()
+    excluded_phrases: list[tuple[frozenset[str], Predicate]] = []
     rest: list[Node] = []
     for c in children:
         neg = isinstance(c, Not)
@@ -222,10 +229,13 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
             excluded |= group
         elif group is not None:
             any_of.append(group)
+        elif neg and isinstance(inner, Phrase):
+            excluded_phrases.append((frozenset(inner.words), _phrase(inner)))
         else:
             rest.append(c)
     if len(rest) == len(children):
         return None
+    exc_phrases = tuple(excluded_phrases)
     req, req_f = frozenset(required), frozenset(required_fields)
     exc, exc_f = frozenset(excluded), frozenset(excluded_fields)
     groups = tuple(any_of)
@@ -249,6 +259,9 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
             return False
         if exc_f and not exc_f.isdisjoint(v.fields):
             return False
+        for words, phrase in exc_phrases:
+            if words.issubset(ws) and phrase(v):  # the cheap test first, no call
+                return False
         if only is not None:
             return only(v)
         return all(f(v) for f in others)
@@ -259,10 +272,10 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
 def _predicate(node: Node) -> Predicate:
     if isinstance(node, Term):
         w = node.word
-        return lambda v: w in v.positions
+        return lambda v: w in v.wordset
     if isinstance(node, Prefix):
         s = node.stem
-        return lambda v: any(k.startswith(s) for k in v.positions)
+        return lambda v: any(k.startswith(s) for k in v.wordset)
     if isinstance(node, Phrase):
         return _phrase(node)
     if isinstance(node, Field):

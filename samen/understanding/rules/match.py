@@ -122,12 +122,13 @@ class RuleSet(Generic[K]):
                     self._fields.setdefault((name, val), []).append(i)
         self._prefix_lengths = sorted({len(s) for s in self._prefixes})
         self._field_keys = frozenset(self._fields)
-        self._pair_firsts = frozenset(self._pairs)
-        # What each word seen so far hits (exact word + prefixes), learned from the stream:
-        # words repeat, so after a warm-up a post costs two set operations plus its hits.
+        self._pair_seconds = {first: frozenset(s) for first, s in self._pairs.items()}
+        # What each word seen so far leads to - rules it anchors (exact word + prefixes) and
+        # the second words of phrase pairs it starts - learned from the stream: words repeat,
+        # so after a warm-up a post costs two set operations plus what its words lead to.
         self._seen: set[str] = set()
-        self._hitting: set[str] = set()
-        self._hits: dict[str, tuple[int, ...]] = {}
+        self._interesting: set[str] = set()
+        self._info: dict[str, tuple[tuple[int, ...], frozenset[str] | None]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -146,14 +147,15 @@ class RuleSet(Generic[K]):
             found = prefixes.get(word[:n])
             if found:
                 hits.extend(found)
+        seconds = self._pair_seconds.get(word)
         if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream
             self._seen.clear()
-            self._hitting.clear()
-            self._hits.clear()
+            self._interesting.clear()
+            self._info.clear()
         self._seen.add(word)
-        if hits:
-            self._hitting.add(word)
-            self._hits[word] = tuple(hits)
+        if hits or seconds is not None:
+            self._interesting.add(word)
+            self._info[word] = (tuple(hits), seconds)
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
@@ -163,21 +165,18 @@ class RuleSet(Generic[K]):
             for word in new:
                 self._learn(word)
         candidates: set[int] = set()
-        hits = self._hits
-        for word in ws & self._hitting:
-            candidates.update(hits[word])
-        if self._pair_firsts:
-            firsts = ws & self._pair_firsts
-            if firsts:
-                pairs, words, positions = self._pairs, view.words, view.positions
-                last = len(words) - 1
-                for word in firsts:
-                    seconds = pairs[word]
-                    for p in positions[word]:
-                        if p < last:
-                            found = seconds.get(words[p + 1])
-                            if found:
-                                candidates.update(found)
+        info = self._info
+        for word in ws & self._interesting:
+            hits, seconds = info[word]
+            if hits:
+                candidates.update(hits)
+            if seconds is not None:
+                both = seconds & ws  # usually empty: then no need to look at word order
+                if both:
+                    pairs, rules = view.pairs, self._pairs[word]
+                    for second in both:
+                        if (word, second) in pairs:
+                            candidates.update(rules[second])
         keys = view.fields & self._field_keys
         if keys:
             fields = self._fields

@@ -8,7 +8,7 @@ words, phrases and NEAR) and a set of ``(field, value)`` pairs (for ``lang:nl`` 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from samen.understanding.rules._text import fold, tokens
@@ -21,38 +21,93 @@ if TYPE_CHECKING:
 __all__ = ["PostView", "view_from_post", "view_from_text"]
 
 
-@dataclass(frozen=True, slots=True)
 class PostView:
     """What a listening rule can look at in one post.
 
-    ``words`` are the folded word tokens in order; ``positions`` maps each distinct word to its
-    indexes in ``words``; ``fields`` holds ``(name, value)`` pairs such as ``("lang", "nl")``,
-    ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded. ``wordset`` is the set of
-    distinct words, so a rule can test several words with one set operation.
+    ``words`` are the folded word tokens in order; ``wordset`` the distinct words (so a rule
+    can test several words with one set operation); ``fields`` holds ``(name, value)`` pairs
+    such as ``("lang", "nl")``, ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded.
+    ``positions`` maps each distinct word to its indexes in ``words``; it is built on first use,
+    because most posts never reach a rule with a phrase or NEAR.
     """
 
-    words: tuple[str, ...]
-    positions: dict[str, tuple[int, ...]]
-    fields: frozenset[tuple[str, str]]
-    wordset: frozenset[str]
+    __slots__ = ("_pairs", "_positions", "fields", "words", "wordset")
+
+    def __init__(self, words: tuple[str, ...], fields: frozenset[tuple[str, str]]) -> None:
+        self.words = words
+        self.wordset = frozenset(words)
+        self.fields = fields
+        self._positions: dict[str, list[int]] | None = None
+        self._pairs: frozenset[tuple[str, str]] | None = None
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Adjacent word pairs, built on first use (for phrases)."""
+        pairs = self._pairs
+        if pairs is None:
+            w = self.words
+            pairs = self._pairs = frozenset(zip(w, w[1:], strict=False))
+        return pairs
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        pos = self._positions
+        if pos is None:
+            pos = {}
+            for i, w in enumerate(self.words):
+                places = pos.get(w)
+                if places is None:
+                    pos[w] = [i]
+                else:
+                    places.append(i)
+            self._positions = pos
+        return pos
+
+    def __repr__(self) -> str:
+        return f"PostView(words={self.words!r}, fields={sorted(self.fields)!r})"
 
 
-def _handle_keys(handle: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _handle_keys(handle: str) -> tuple[str, ...]:
     """A handle is found by its full form and by its user part: ``from:@anna`` finds
     ``@anna@mastodon.social``; ``from:@anna@mastodon.social`` finds only that account."""
     h = fold(handle.strip()).removeprefix("@").rstrip(".")
     if not h:
-        return []
+        return ()
     local = h.split("@", 1)[0]
-    return [h] if local == h else [h, local]
+    return (h,) if local == h else (h, local)
 
 
-def _lang_keys(lang: str) -> list[str]:
+def _lang_keys(lang: str) -> tuple[str, ...]:
     code = fold(lang.strip()).replace("_", "-")
     if not code:
-        return []
+        return ()
     base = code.split("-", 1)[0]
-    return [code] if base == code else [code, base]
+    return (code,) if base == code else (code, base)
+
+
+@lru_cache(maxsize=65536)
+def _meta_fields(
+    author: str,
+    lang: str | None,
+    source: str | None,
+    sentiment: str | None,
+    intent: str | None,
+    urgent: bool,
+) -> frozenset[tuple[str, str]]:
+    """The fields that do not depend on the text; few combinations, so cached."""
+    fields: set[tuple[str, str]] = {("urgent", "true" if urgent else "false")}
+    if author:
+        fields.update(("from", k) for k in _handle_keys(author))
+    if lang:
+        fields.update(("lang", k) for k in _lang_keys(lang))
+    if source:
+        fields.add(("source", fold(source)))
+    if sentiment:
+        fields.add(("sentiment", fold(sentiment)))
+    if intent:
+        fields.add(("intent", fold(intent)))
+    return frozenset(fields)
 
 
 def view_from_text(
@@ -72,37 +127,15 @@ def view_from_text(
     Hashtags and mentions written in ``text`` are found here too; the given ones are added
     (a network may list tags that are not in the text, e.g. Bluesky facets).
     """
-    words = tuple(tokens(text))
-    pos: dict[str, list[int]] = {}
-    for i, w in enumerate(words):
-        if w in pos:
-            pos[w].append(i)
-        else:
-            pos[w] = [i]
-    fields: set[tuple[str, str]] = set()
-    for tag in (*_text_hashtags(text), *hashtags):
-        t = fold(tag).lstrip("#＃")
-        if t:
-            fields.add(("hashtag", t))
-    for m in (*_text_mentions(text), *mentions):
-        fields.update(("mention", k) for k in _handle_keys(m))
-    if author:
-        fields.update(("from", k) for k in _handle_keys(author))
-    if lang:
-        fields.update(("lang", k) for k in _lang_keys(lang))
-    if source:
-        fields.add(("source", fold(source)))
-    if sentiment:
-        fields.add(("sentiment", fold(sentiment)))
-    if intent:
-        fields.add(("intent", fold(intent)))
-    fields.add(("urgent", "true" if urgent else "false"))
-    return PostView(
-        words=words,
-        positions={w: tuple(p) for w, p in pos.items()},
-        fields=frozenset(fields),
-        wordset=frozenset(pos),
-    )
+    fields = _meta_fields(author, lang, source, sentiment, intent, bool(urgent))
+    tags = (*_text_hashtags(text), *hashtags)
+    people = (*_text_mentions(text), *mentions)
+    if tags or people:
+        extra = {("hashtag", t) for t in (fold(tag).lstrip("#＃") for tag in tags) if t}
+        for m in people:
+            extra.update(("mention", k) for k in _handle_keys(m))
+        fields = fields | extra
+    return PostView(tuple(tokens(text)), fields)
 
 
 def view_from_post(

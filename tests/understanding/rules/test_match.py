@@ -198,7 +198,7 @@ posts = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
 def test_compiled_matcher_agrees_with_reference(rule_trees: list[Node], views: list) -> None:
     rs = RuleSet(list(enumerate(rule_trees)))
