@@ -77,16 +77,17 @@ def make_stream(posts: list[tuple[str, str]], seed: int = 7) -> list[bytes]:
     return lines
 
 
-def samen_path(lines: list[bytes]) -> float:
+def samen_path(lines: list[bytes]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) for the whole path."""
     import orjson
-
     from samen.sources.bluesky.mapping import map_jetstream_event
     from samen.sources.ingest import store_batch
     from samen.sources.mastodon.mapping import map_status
+
     from tests.factories import StreamFactory
 
     stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     batch = []
     for number, line in enumerate(lines):
         data = orjson.loads(line)
@@ -94,13 +95,13 @@ def samen_path(lines: list[bytes]) -> float:
             post = map_jetstream_event(data)
         else:
             post = map_status(data, instance="mastodon.example")
-        if post is not None:
+        if post is not None and not isinstance(post, str):  # str: a deletion
             batch.append(post)
         if len(batch) == BATCH:
             store_batch(posts=batch, stream=stream, cursor=str(number))
             batch = []
     store_batch(posts=batch, stream=stream, cursor=str(len(lines)))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def full_text_index() -> None:
@@ -118,7 +119,7 @@ def full_text_index() -> None:
     def index(sender: object, post_ids: list[int], **kwargs: object) -> None:
         marks = ", ".join("?" * len(post_ids))
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO post_fts(rowid, text) SELECT id, text FROM "  # noqa: S608
+            cursor.execute(f"INSERT INTO post_fts(rowid, text) SELECT id, text FROM "
                            f"sources_post WHERE id IN ({marks})", post_ids)
 
     posts_understood.connect(index, weak=False, dispatch_uid="bench.fts")
@@ -130,7 +131,7 @@ def reset() -> None:
     with connection.cursor() as cursor:
         for table in ("understanding_rulematch", "understanding_trendalert",
                       "understanding_trendstate", "sources_post"):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {table}")
         cursor.execute("INSERT INTO post_fts(post_fts) VALUES ('delete-all')")
 
 
@@ -161,6 +162,7 @@ def child(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from samen.understanding import selectors
     from samen.understanding.models import ListeningRule, RuleMatch, TrendAlert
 
     call_command("migrate", verbosity=0)
@@ -176,17 +178,28 @@ def child(args: argparse.Namespace) -> None:
     ingest = _load("ingest")
     lines = make_stream(posts, seed=args.seed)
     connection.ensure_connection()
-    floor = samen = float("inf")
+    # A worker compiles the rules once and keeps them (rebuilt only when a rule changes).
+    t0 = time.process_time()
+    selectors.compiled_rules()
+    compile_s = time.process_time() - t0
+    # Best of rounds, in wall time and in CPU time of this one process: on a shared machine
+    # other work only slows a round down, and CPU time leaves it out altogether.
+    floor = samen = floor_cpu = samen_cpu = float("inf")
     matches = alerts = 0
     for _ in range(args.rounds):
+        t0 = time.process_time()
         floor = min(floor, ingest.floor_path(lines, connection.vendor))
+        floor_cpu = min(floor_cpu, time.process_time() - t0)
         reset()
-        samen = min(samen, samen_path(lines))
+        wall, cpu = samen_path(lines)
+        samen, samen_cpu = min(samen, wall), min(samen_cpu, cpu)
         matches, alerts = RuleMatch.objects.count(), TrendAlert.objects.count()
     alone, per_post = matching_alone(rule_texts, posts)
     print(json.dumps({"posts": len(lines), "rules": len(rule_texts), "samen": len(lines) / samen,
-                      "floor": len(lines) / floor, "matching_alone": alone,
+                      "floor": len(lines) / floor, "samen_cpu": len(lines) / samen_cpu,
+                      "floor_cpu": len(lines) / floor_cpu, "matching_alone": alone,
                       "matches_per_post": per_post, "stored_matches": matches,
+                      "compile_s": compile_s,
                       "alerts": alerts}))
 
 
@@ -215,13 +228,16 @@ def main() -> None:
     print(f"whole path, {r['posts']:,} posts (half Jetstream-like, half Mastodon-like; "
           f"nl/fr/de generated, en real when ../shared is there), {r['rules']:,} rules, "
           "SQLite, one core, best of rounds")
-    print(f"  Samen (normalize, enrich, store, match, trends, full-text): "
-          f"{r['samen']:>10,.0f} posts/s")
-    print(f"  floor (orjson + executemany of the same rows):              "
-          f"{r['floor']:>10,.0f} posts/s   ratio {r['samen'] / r['floor']:.2f}")
+    print(f"{'':<62}{'CPU time':>12}{'wall clock':>12}")
+    print(f"  {'Samen (normalize, enrich, store, match, trends, full-text)':<60}"
+          f"{r['samen_cpu']:>12,.0f}{r['samen']:>12,.0f} posts/s")
+    print(f"  {'floor (orjson + executemany of the same rows)':<60}"
+          f"{r['floor_cpu']:>12,.0f}{r['floor']:>12,.0f} posts/s")
+    print(f"  ratio Samen/floor (CPU time): {r['samen_cpu'] / r['floor_cpu']:.3f}")
     print(f"  rule matching alone, {r['rules']:,} rules:                       "
           f"{r['matching_alone']:>10,.0f} posts/s   ({r['matches_per_post']:.2f} matches/post)")
-    print(f"  stored matches {r['stored_matches']:,}; trend alerts {r['alerts']}")
+    print(f"  stored matches {r['stored_matches']:,}; trend alerts {r['alerts']}; "
+          f"rules compiled once per process in {r['compile_s']:.1f} s (not in the rate)")
     print("goals: whole path >= 10,000 posts/s; rule matching >= 100,000 posts/s")
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from samen.core import audit
@@ -40,6 +41,8 @@ CHUNK = 500
 # counted for trends: the detector reads a live stream in time order.
 TREND_HORIZON = timedelta(hours=6)
 RULE_KEY = "rule:"
+ENRICHMENT_FIELDS = ("language", "sentiment", "sentiment_confidence", "intent", "urgent",
+                     "urgency_reasons")
 RULE_FIELDS = ("name", "query", "description", "enabled", "to_inbox", "priority", "colour")
 
 
@@ -150,8 +153,8 @@ class UnderstandResult:
     alerts: list[int] = field(default_factory=list)  # TrendAlert ids made now
 
 
-def _fill_enrichment(posts: list[Post], langs: Sequence[str]) -> list[Post]:
-    """Fill only the enrichment the ingest left empty; returns the posts that changed."""
+def _fill_enrichment(posts: list[Any], langs: Sequence[str]) -> list[Post]:
+    """Fill only the enrichment the ingest left empty; returns the rows to write back."""
     changed: list[Post] = []
     for post in posts:
         missing_lang = not post.language
@@ -169,15 +172,18 @@ def _fill_enrichment(posts: list[Post], langs: Sequence[str]) -> list[Post]:
             post.intent = e.intent
             post.urgent = e.urgent
             post.urgency_reasons = e.urgency_reasons
-        changed.append(post)
+        changed.append(Post(pk=post.id, **{f: getattr(post, f) for f in ENRICHMENT_FIELDS}))
     return changed
 
 
-def _load_posts(post_ids: Sequence[int]) -> list[Post]:
+def _load_posts(post_ids: Sequence[int]) -> list[Any]:
+    """The posts' columns that understanding reads, as plain objects (attribute access like a
+    model, without the cost of building model instances: this runs for every stored post)."""
     ids = sorted({int(i) for i in post_ids})
-    posts: list[Post] = []
+    posts: list[Any] = []
     for start in range(0, len(ids), CHUNK):
-        posts.extend(Post.objects.filter(pk__in=ids[start:start + CHUNK]).only(*POST_FIELDS))
+        rows = Post.objects.filter(pk__in=ids[start:start + CHUNK]).values(*POST_FIELDS)
+        posts.extend(SimpleNamespace(**row) for row in rows)
     return posts
 
 
@@ -199,23 +205,20 @@ def do_understand_posts(*, post_ids: Sequence[int]) -> UnderstandResult:
         if changed:
             # The ingest normally fills these (sources.ingest's enricher); this covers posts
             # stored without it (older rows, imports). Only empty columns were touched.
-            Post.objects.bulk_update(
-                changed, ["language", "sentiment", "sentiment_confidence", "intent", "urgent",
-                          "urgency_reasons"], batch_size=CHUNK)
+            Post.objects.bulk_update(changed, list(ENRICHMENT_FIELDS), batch_size=CHUNK)
         result.enriched = len(changed)
         compiled = selectors.compiled_rules()
         now = timezone.now()
         matched: dict[int, list[int]] = {}
-        rows: list[RuleMatch] = []
+        rows: list[tuple[int, int]] = []
         for post in posts:
             if post.deleted_at is not None:
                 continue
             rule_ids = compiled.ruleset.match(view_of(post))
             if rule_ids:
-                matched[post.pk] = rule_ids
-                rows.extend(RuleMatch(post_id=post.pk, rule_id=r, matched_at=now)
-                            for r in rule_ids)
-        RuleMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
+                matched[post.id] = rule_ids
+                rows.extend((post.id, r) for r in rule_ids)
+        _insert_matches(rows, now)
         result.matches = len(rows)
         result.alerts = _count_trends(posts, matched, settings_row, now)
     if result.alerts:
@@ -224,21 +227,39 @@ def do_understand_posts(*, post_ids: Sequence[int]) -> UnderstandResult:
         alert_ids = list(result.alerts)
         if settings_row.email_alerts:
             transaction.on_commit(lambda: tasks.email_alerts.enqueue(alert_ids=alert_ids))
-    ids = [p.pk for p in posts]
+    ids = [p.id for p in posts]
     transaction.on_commit(lambda: posts_understood.send(sender=None, post_ids=ids))
     return result
 
 
-def _count_trends(posts: list[Post], matched: dict[int, list[int]],
+def _insert_matches(pairs: list[tuple[int, int]], now: Any) -> None:
+    """Store (post, rule) pairs; pairs already there are left alone (idempotent).
+
+    One ``executemany`` per 500 rows: with thousands of rules a batch yields many matches, and
+    the ORM's per-field preparation cost more than the matching itself. ``ON CONFLICT DO
+    NOTHING`` is understood by SQLite and PostgreSQL alike.
+    """
+    if not pairs:
+        return
+    table = connection.ops.quote_name(RuleMatch._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    sql = (f"INSERT INTO {table} (post_id, rule_id, matched_at) VALUES (%s, %s, %s) "  # noqa: S608
+           "ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), CHUNK):
+            cursor.executemany(sql, [(p, r, at) for p, r in pairs[start:start + CHUNK]])
+
+
+def _count_trends(posts: list[Any], matched: dict[int, list[int]],
                   settings_row: UnderstandingSettings, now: Any) -> list[int]:
     """Feed posts not counted before to the persisted detector; store the alerts it gives."""
     state, _created = TrendState.objects.get_or_create(key="main")
     state = TrendState.objects.select_for_update().get(pk=state.pk)
     fresh = sorted(
         (p for p in posts
-         if p.pk > state.last_post_id and p.direction == Direction.INBOUND
+         if p.id > state.last_post_id and p.direction == Direction.INBOUND
          and p.deleted_at is None and p.created_at >= now - TREND_HORIZON),
-        key=lambda p: (p.created_at, p.pk),
+        key=lambda p: (p.created_at, p.id),
     )
     if not fresh:
         return []
@@ -247,12 +268,12 @@ def _count_trends(posts: list[Post], matched: dict[int, list[int]],
     made: list[TrendAlert] = []
     for post in fresh:
         when = timezone.localtime(post.created_at)  # hour of the week in the local clock
-        rule_keys = [f"{RULE_KEY}{r}" for r in matched.get(post.pk, ())]
-        for alert in detector.observe(when, terms_of(text_with_alt(post)), str(post.pk),
+        rule_keys = [f"{RULE_KEY}{r}" for r in matched.get(post.id, ())]
+        for alert in detector.observe(when, terms_of(text_with_alt(post)), str(post.id),
                                       rules=rule_keys):
             made.append(_alert_row(alert, matched))
     state.data = detector.to_dict()
-    state.last_post_id = max(state.last_post_id, max(p.pk for p in fresh))
+    state.last_post_id = max(state.last_post_id, max(p.id for p in fresh))
     state.updated_at = now
     state.save(update_fields=["data", "last_post_id", "updated_at"])
     if not made:
