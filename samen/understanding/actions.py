@@ -40,9 +40,11 @@ CHUNK = 500
 # Posts older than this when they arrive (archive imports, backfills) are matched but not
 # counted for trends: the detector reads a live stream in time order.
 TREND_HORIZON = timedelta(hours=6)
+TREND_SAVE_SECONDS = 30
 RULE_KEY = "rule:"
-ENRICHMENT_FIELDS = ("language", "sentiment", "sentiment_confidence", "intent", "urgent",
-                     "urgency_reasons")
+# What matching, trends and filling need (urgency_reasons is only ever written here).
+LOAD_FIELDS = tuple(f for f in POST_FIELDS
+                    if f not in {"urgency_reasons", "author_name", "url", "sentiment_confidence"})
 RULE_FIELDS = ("name", "query", "description", "enabled", "to_inbox", "priority", "colour")
 
 
@@ -153,9 +155,10 @@ class UnderstandResult:
     alerts: list[int] = field(default_factory=list)  # TrendAlert ids made now
 
 
-def _fill_enrichment(posts: list[Any], langs: Sequence[str]) -> list[Post]:
-    """Fill only the enrichment the ingest left empty; returns the rows to write back."""
-    changed: list[Post] = []
+def _fill_enrichment(posts: list[Any], langs: Sequence[str]) -> dict[tuple[str, ...], list[Post]]:
+    """Fill only the enrichment the ingest left empty; returns the rows to write back, grouped
+    by the columns filled (so a column that was already there is never written)."""
+    changed: dict[tuple[str, ...], list[Post]] = {}
     for post in posts:
         missing_lang = not post.language
         missing_sentiment = not post.sentiment
@@ -163,16 +166,17 @@ def _fill_enrichment(posts: list[Any], langs: Sequence[str]) -> list[Post]:
         if not (missing_lang or missing_sentiment or missing_intent):
             continue
         e = enrich_text(post.text, lang_tag=post.source_language or None, languages=langs)
+        values: dict[str, Any] = {}
         if missing_lang and e.language:
-            post.language = e.language
+            values["language"] = e.language
         if missing_sentiment:
-            post.sentiment = e.sentiment
-            post.sentiment_confidence = e.sentiment_confidence
+            values.update(sentiment=e.sentiment, sentiment_confidence=e.sentiment_confidence)
         if missing_intent:
-            post.intent = e.intent
-            post.urgent = e.urgent
-            post.urgency_reasons = e.urgency_reasons
-        changed.append(Post(pk=post.id, **{f: getattr(post, f) for f in ENRICHMENT_FIELDS}))
+            values.update(intent=e.intent, urgent=e.urgent, urgency_reasons=e.urgency_reasons)
+        if values:
+            for key, value in values.items():
+                setattr(post, key, value)  # matching below sees the filled values
+            changed.setdefault(tuple(values), []).append(Post(pk=post.id, **values))
     return changed
 
 
@@ -182,7 +186,7 @@ def _load_posts(post_ids: Sequence[int]) -> list[Any]:
     ids = sorted({int(i) for i in post_ids})
     posts: list[Any] = []
     for start in range(0, len(ids), CHUNK):
-        rows = Post.objects.filter(pk__in=ids[start:start + CHUNK]).values(*POST_FIELDS)
+        rows = Post.objects.filter(pk__in=ids[start:start + CHUNK]).values(*LOAD_FIELDS)
         posts.extend(SimpleNamespace(**row) for row in rows)
     return posts
 
@@ -205,8 +209,9 @@ def do_understand_posts(*, post_ids: Sequence[int]) -> UnderstandResult:
         if changed:
             # The ingest normally fills these (sources.ingest's enricher); this covers posts
             # stored without it (older rows, imports). Only empty columns were touched.
-            Post.objects.bulk_update(changed, list(ENRICHMENT_FIELDS), batch_size=CHUNK)
-        result.enriched = len(changed)
+            for fields, rows in changed.items():
+                Post.objects.bulk_update(rows, list(fields), batch_size=CHUNK)
+        result.enriched = sum(len(rows) for rows in changed.values())
         compiled = selectors.compiled_rules()
         now = timezone.now()
         matched: dict[int, list[int]] = {}
@@ -250,20 +255,54 @@ def _insert_matches(pairs: list[tuple[int, int]], now: Any) -> None:
             cursor.executemany(sql, [(p, r, at) for p, r in pairs[start:start + CHUNK]])
 
 
+@dataclass
+class _TrendMemory:
+    """The detector as this process last left it, valid while the stored state is the one it
+    last saved (``saved_at``); ``last_post_id`` may be ahead of the stored one."""
+
+    saved_at: Any
+    last_post_id: int
+    detector: TrendDetector
+
+
+_trend_memory: _TrendMemory | None = None
+
+
+def forget_trend_memory() -> None:
+    """Drop the in-process detector (tests; a new process starts without it anyway)."""
+    global _trend_memory
+    _trend_memory = None
+
+
 def _count_trends(posts: list[Any], matched: dict[int, list[int]],
                   settings_row: UnderstandingSettings, now: Any) -> list[int]:
-    """Feed posts not counted before to the persisted detector; store the alerts it gives."""
-    state, _created = TrendState.objects.get_or_create(key="main")
-    state = TrendState.objects.select_for_update().get(pk=state.pk)
+    """Feed posts not counted before to the detector; store the alerts it gives.
+
+    The detector lives in memory between batches and is written to ``TrendState`` when it
+    gives alerts and at least every ``TREND_SAVE_SECONDS`` (serialising it for every batch cost
+    more than the rest of understanding). A crash loses at most that much of the counts; the
+    row lock keeps two workers from feeding it at once.
+    """
+    global _trend_memory
+    state = (TrendState.objects.select_for_update().only("id", "last_post_id", "updated_at")
+             .filter(key="main").first())
+    if state is None:
+        TrendState.objects.get_or_create(key="main", defaults={"updated_at": now})
+        state = TrendState.objects.select_for_update().only(
+            "id", "last_post_id", "updated_at").get(key="main")
+    memory, _trend_memory = _trend_memory, None  # published again only if this commits
+    if memory is None or memory.saved_at != state.updated_at:
+        data = TrendState.objects.filter(pk=state.pk).values_list("data", flat=True).get()
+        memory = _TrendMemory(saved_at=state.updated_at, last_post_id=state.last_post_id,
+                              detector=TrendDetector.from_dict(data) if data
+                              else TrendDetector())
     fresh = sorted(
         (p for p in posts
-         if p.id > state.last_post_id and p.direction == Direction.INBOUND
+         if p.id > memory.last_post_id and p.direction == Direction.INBOUND
          and p.deleted_at is None and p.created_at >= now - TREND_HORIZON),
         key=lambda p: (p.created_at, p.id),
     )
-    if not fresh:
-        return []
-    detector = TrendDetector.from_dict(state.data) if state.data else TrendDetector()
+    detector = memory.detector
     detector.thresholds = SENSITIVITY.get(settings_row.trend_sensitivity, SENSITIVITY["normal"])
     made: list[TrendAlert] = []
     for post in fresh:
@@ -272,10 +311,19 @@ def _count_trends(posts: list[Any], matched: dict[int, list[int]],
         for alert in detector.observe(when, terms_of(text_with_alt(post)), str(post.id),
                                       rules=rule_keys):
             made.append(_alert_row(alert, matched))
-    state.data = detector.to_dict()
-    state.last_post_id = max(state.last_post_id, max(p.id for p in fresh))
-    state.updated_at = now
-    state.save(update_fields=["data", "last_post_id", "updated_at"])
+    if fresh:
+        memory.last_post_id = max(memory.last_post_id, max(p.id for p in fresh))
+    due = (now - state.updated_at).total_seconds() >= TREND_SAVE_SECONDS
+    if fresh and (made or due or not state.last_post_id):
+        TrendState.objects.filter(pk=state.pk).update(
+            data=detector.to_dict(), last_post_id=memory.last_post_id, updated_at=now)
+        memory.saved_at = now
+
+    def publish(memory: _TrendMemory = memory) -> None:
+        global _trend_memory
+        _trend_memory = memory
+
+    transaction.on_commit(publish)
     if not made:
         return []
     # Rules may have been deleted since they matched: drop those alerts rather than fail.

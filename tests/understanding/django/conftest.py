@@ -19,3 +19,15 @@ def make_post(db):
         return PostFactory(text=text, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memory():
+    """Each test starts like a new process: no compiled rules or trend detector in memory."""
+    from samen.understanding import actions, selectors
+
+    actions.forget_trend_memory()
+    selectors.forget_compiled_rules()
+    yield
+    actions.forget_trend_memory()
+    selectors.forget_compiled_rules()

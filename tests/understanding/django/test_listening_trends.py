@@ -45,6 +45,7 @@ def test_the_detector_resumes_from_its_stored_state(make_post):
     state = TrendState.objects.get()
     assert state.last_post_id == quiet[-1].pk and state.data["buckets"]
     # a new process: nothing in memory, only the stored state
+    actions.forget_trend_memory()
     selectors.forget_compiled_rules()
     actions.do_understand_posts(post_ids=[p.pk for p in rising])
     assert TrendAlert.objects.filter(term="#geefomjedarm").exists()
