@@ -209,9 +209,9 @@ def do_understand_posts(*, post_ids: Sequence[int]) -> UnderstandResult:
         if changed:
             # The ingest normally fills these (sources.ingest's enricher); this covers posts
             # stored without it (older rows, imports). Only empty columns were touched.
-            for fields, rows in changed.items():
-                Post.objects.bulk_update(rows, list(fields), batch_size=CHUNK)
-        result.enriched = sum(len(rows) for rows in changed.values())
+            for fields, filled in changed.items():
+                Post.objects.bulk_update(filled, list(fields), batch_size=CHUNK)
+        result.enriched = sum(len(filled) for filled in changed.values())
         compiled = selectors.compiled_rules()
         now = timezone.now()
         matched: dict[int, list[int]] = {}
