@@ -8,9 +8,9 @@ middling frequency (topic words, not "the" and not one-off typos).
 
     python benchmarks/rules.py [--rules 10000] [--posts 50000] [--seed 1]
 
-Times are CPU time of this process (one core). Prints: rules compiled per second, view building rate, matching rate alone (the number the
-issue's goal is about: >= 100,000 posts/s with 10,000 rules), both together, and how many rules
-a post matches on average.
+Times are CPU time of this process (one core). Prints: rules compiled per second, view
+building rate, matching rate alone (the number the issue's goal is about: >= 100,000 posts/s
+with 10,000 rules), both together, and how many rules a post matches on average.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   were true, given as ``score = -log10(p)``: score 8 means "one chance in a hundred million".
 * An alert needs a minimum count, a minimum ratio count/expected and a minimum score (the three
   set by *sensitivity*) after one hour of stream (warm-up, again after a silence of 12 hours).
-  Words need more than hashtags (half as much again in count, +2 in score) and must also
+  Words need more than hashtags (twice the count, +2 in score) and must also
   have risen as a share of all posts, so a stream that simply gets busier does not make every
   common word "trend".
 * Copies count once: a post with exactly the same terms as one already in the window (a
@@ -32,13 +32,63 @@ so a worker can persist it between runs.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-__all__ = ["SENSITIVITY", "Alert", "Thresholds", "TrendDetector", "poisson_surprise"]
+__all__ = [
+    "SENSITIVITY",
+    "STOPWORDS",
+    "Alert",
+    "Thresholds",
+    "TrendDetector",
+    "poisson_surprise",
+    "terms_of",
+]
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w[\w.@-]*")
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4}", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+# Words that say nothing on their own, in the four languages (plus tweet noise). Short on
+# purpose: the share-based baseline already keeps frequent words quiet; this list only saves
+# work and keeps the alert list readable.
+STOPWORDS = frozenset(  # a word list reads best as words
+    """
+    the and for are but not you your with this that have has had was were will would can could
+    from they them their there what when where who why how all any our out about just like get
+    got its it's into than then too very also been being more most some such only over after
+    before because while here now one two via amp http https rt lol
+
+    het een van dat die niet zijn voor met als maar ook nog wel dan bij naar door over uit
+    wat wie waar hoe was waren heeft hebben wordt worden kan kunnen moet moeten zal zou deze
+    dit daar hier nu echt gewoon even weer heel veel meer geen iets alles
+
+    les des une est pas que qui pour dans sur avec par mais plus comme tout tous être avoir
+    fait sont ont cette ces son ses leur nous vous ils elle elles aux été très bien
+
+    der die das und ist nicht ein eine mit für auf den dem des von sich auch noch wie was
+    wer wir ihr sie sind hat haben wird werden kann aber oder nur schon sehr mehr
+    """.split()  # noqa: SIM905
+)
+
+
+def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
+    """The trend terms of a post: ``#hashtag`` (lower-case) and plain words (lower-case,
+    letters only, at least three), without links, mentions and stop words. ``hashtags`` adds
+    tags a network lists apart from the text (e.g. ``NormalizedPost.hashtags``). The pipeline
+    and ``samen eval trends`` both use this, so they see the same terms."""
+    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)]
+    tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
+    plain = _HASHTAG.sub(" ", _ENTITY.sub(" ", _MENTION.sub(" ", _URL.sub(" ", text))))
+    words = [w for w in (m.lower() for m in _WORD.findall(plain)) if w not in STOPWORDS]
+    return list(dict.fromkeys(tags + words))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +148,7 @@ def poisson_surprise(count: int, expected: float) -> float:
 
 _EPOCH = datetime(1970, 1, 5)  # a Monday, so hour-of-week 0 is Monday 00:00
 _RESTART_GAP = 12 * 3600.0
-_WORD_COUNT_FACTOR = 1.5
+_WORD_COUNT_FACTOR = 2.0
 _WORD_EXTRA_SCORE = 2.0
 _WORD_MIN_SHARE_RATIO = 2.0
 
@@ -180,6 +230,9 @@ class TrendDetector:
         self._how_volume = [0.0] * 168  # posts per hour-of-week slot (all history)
         self._how_hours = [0] * 168  # hours that contributed to each slot
         self._last_retired_hour: int | None = None
+        self._factor_cache: tuple[int, float] = (-1, 1.0)  # (bucket index, time factor)
+        self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
+        self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
 
@@ -206,6 +259,8 @@ class TrendDetector:
         index = int(now // self.bucket_seconds)
         if not self._buckets or index > self._buckets[-1].index:
             self._buckets.append(_Bucket(index))
+            self._story_cache.clear()
+            self._expected_cache.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         while self._buckets and self._buckets[0].index <= newest - self.window_buckets:
             self._retire(self._buckets.popleft())
@@ -270,6 +325,14 @@ class TrendDetector:
         morning looks like a trend) and trusting shares (a story that makes the whole stream
         busier, as a disaster does, could not rise at all).
         """
+        bucket = int(now // self.bucket_seconds)
+        if self._factor_cache[0] == bucket:
+            return self._factor_cache[1]
+        factor = self._time_factor(now)
+        self._factor_cache = (bucket, factor)
+        return factor
+
+    def _time_factor(self, now: float) -> float:
         hours_seen = sum(self._how_hours)
         if hours_seen < 24:
             window_hours = self.window_buckets * self.bucket_seconds / 3600.0
@@ -368,8 +431,11 @@ class TrendDetector:
                 return None
         if count < min_count:
             return None
-        base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
-        expected = self._expected(base, now)
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:  # the baseline only changes when a bucket closes
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
         ratio = count / expected
         if ratio < th.min_ratio:
             return None
@@ -396,7 +462,14 @@ class TrendDetector:
         )
 
     def _same_story(self, word: str, now: float) -> bool:
-        """Is this word riding on a term that alerted within the cool-down period?"""
+        """Is this word riding on a term that alerted within the cool-down period?
+        (Decided once per word per 5-minute bucket: the answer changes slowly.)"""
+        known = self._story_cache.get(word)
+        if known is None:
+            known = self._story_cache[word] = self._same_story_now(word, now)
+        return known
+
+    def _same_story_now(self, word: str, now: float) -> bool:
         recent = {t for t, at in self._alerted.items() if now - at < self.cooldown_seconds}
         if not recent:
             return False

@@ -15,52 +15,14 @@ number and skipped; a missing column stops the run with exit code 2. Run it as
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
-from samen.understanding.trends import SENSITIVITY, TrendDetector
+from samen.understanding.trends import SENSITIVITY, TrendDetector, terms_of
 
 __all__ = ["main", "terms_of"]
-
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@\w[\w.@-]*")
-_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4}", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
-_WORD = re.compile(r"[^\W\d_]{3,}")
-
-# Words that say nothing on their own, in the four languages (plus tweet noise). Short on
-# purpose: the share-based baseline already keeps frequent words quiet; this list only saves
-# work and keeps the alert list readable.
-STOPWORDS = frozenset(  # a word list reads best as words
-    """
-    the and for are but not you your with this that have has had was were will would can could
-    from they them their there what when where who why how all any our out about just like get
-    got its it's into than then too very also been being more most some such only over after
-    before because while here now one two via amp http https rt lol
-
-    het een van dat die niet zijn voor met als maar ook nog wel dan bij naar door over uit
-    wat wie waar hoe was waren heeft hebben wordt worden kan kunnen moet moeten zal zou deze
-    dit daar hier nu echt gewoon even weer heel veel meer geen iets alles
-
-    les des une est pas que qui pour dans sur avec par mais plus comme tout tous être avoir
-    fait sont ont cette ces son ses leur nous vous ils elle elles aux été très bien
-
-    der die das und ist nicht ein eine mit für auf den dem des von sich auch noch wie was
-    wer wir ihr sie sind hat haben wird werden kann aber oder nur schon sehr mehr
-    """.split()  # noqa: SIM905
-)
-
-
-def terms_of(text: str) -> list[str]:
-    """The trend terms of a post: ``#hashtag`` (lower-case) and plain words (lower-case,
-    letters only, at least three), without links, mentions and stop words."""
-    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)]
-    plain = _HASHTAG.sub(" ", _ENTITY.sub(" ", _MENTION.sub(" ", _URL.sub(" ", text))))
-    words = [w for w in (m.lower() for m in _WORD.findall(plain)) if w not in STOPWORDS]
-    return list(dict.fromkeys(tags + words))
 
 
 def _parse_time(raw: str) -> datetime:

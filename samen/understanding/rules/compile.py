@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
 from samen.understanding.rules.view import PostView
@@ -71,9 +72,9 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
     if isinstance(node, Prefix):
         return frozenset({("p", node.stem)})
     if isinstance(node, Phrase):
-        pairs = zip(node.words, node.words[1:], strict=False)
-        a, b = max(pairs, key=lambda p: len(p[0]) + len(p[1]))
-        return frozenset({("b", a + "\x00" + b)})
+        pairs = pairwise(node.words)
+        first, second = max(pairs, key=lambda p: len(p[0]) + len(p[1]))
+        return frozenset({("b", first + "\x00" + second)})
     if isinstance(node, Field):
         if node.name == "urgent" and node.value == "false":
             return frozenset({field_key("urgent", "false")})
@@ -167,7 +168,7 @@ def spans_of(node: Node) -> Spans:
 def _phrase(node: Phrase) -> Predicate:
     wanted = frozenset(node.words)
     first, rest = node.words[0], node.words[1:]
-    adjacent = frozenset(zip(node.words, node.words[1:], strict=False))
+    adjacent = frozenset(pairwise(node.words))
     two = len(node.words) == 2
 
     def phrase(v: PostView) -> bool:

@@ -73,6 +73,7 @@ class RuleSet(Generic[K]):
     Build it from ``{rule_id: rule_text_or_tree}``. With ``skip_invalid=True`` a rule that does
     not parse is left out and its error kept in :attr:`errors` (a stream must not stop because
     one stored rule became invalid); otherwise the first error is raised with ``rule_id`` set.
+    A RuleSet learns from the words it sees (a cache), so give each worker thread its own.
     """
 
     def __init__(
@@ -160,9 +161,8 @@ class RuleSet(Generic[K]):
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
         ws = view.wordset
-        new = ws - self._seen
-        if new:
-            for word in new:
+        if not self._seen.issuperset(ws):
+            for word in ws - self._seen:
                 self._learn(word)
         candidates: set[int] = set()
         info = self._info

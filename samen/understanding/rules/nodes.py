@@ -43,7 +43,8 @@ class Term:
     word: str
 
     def __str__(self) -> str:
-        return self.word
+        # "and", "or", "not" are refused unquoted (see the parser), so write them quoted
+        return f'"{self.word}"' if self.word in ("and", "or", "not") else self.word
 
 
 @dataclass(frozen=True, slots=True)

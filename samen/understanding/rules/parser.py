@@ -253,7 +253,8 @@ def _word_node(tok: _Tok) -> Node:
     if word.startswith("@") and len(word) > 1:
         return _field("mention", word[1:], tok)
     if word.startswith("-") and len(word) > 1:
-        return Not(_word_node(_Tok("WORD", word[1:], tok.column + 1)))
+        inner = _word_node(_Tok("WORD", word[1:], tok.column + 1))
+        return inner.child if isinstance(inner, Not) else Not(inner)
     m = _FIELD_RE.match(word)
     if m and not m.group(2).startswith("//"):  # not a link like https://…
         name = m.group(1).lower()

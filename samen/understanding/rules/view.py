@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from samen.understanding.rules._text import fold, tokens
@@ -46,7 +47,7 @@ class PostView:
         pairs = self._pairs
         if pairs is None:
             w = self.words
-            pairs = self._pairs = frozenset(zip(w, w[1:], strict=False))
+            pairs = self._pairs = frozenset(pairwise(w))
         return pairs
 
     @property

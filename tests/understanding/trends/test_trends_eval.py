@@ -141,3 +141,12 @@ def test_crisislex_main_hashtags_alert(tmp_path: Path) -> None:
     for tag in ("#sandy", "#prayforboston", "#westtx", "#oklahoma", "#yycflood", "#qldfloods"):
         assert tag in alerted
     assert int(lines[-1].removeprefix("alerts=")) < 20 * 47  # 47 days spanned; < 20 a day
+
+
+def test_terms_include_hashtags_the_network_lists_apart_from_the_text() -> None:
+    assert terms_of("Storm op zee!", hashtags=["#Storm", "Noordzee"]) == [
+        "#storm",
+        "#noordzee",
+        "storm",
+        "zee",
+    ]

@@ -75,6 +75,8 @@ def test_campaign_hashtag_alerts_within_its_first_hour_and_once() -> None:
     assert a.ratio >= 4 and a.score >= 6 and a.count >= 6
     assert CAMPAIGN - timedelta(minutes=5) <= a.since <= a.time
     assert a.examples and all(pid.startswith("c") for pid in a.examples)
+    shown = json.loads(json.dumps(a.as_dict()))  # what the UI and e-mail receive
+    assert shown["term"] == "#geefomjedarm" and shown["time"] == a.time.isoformat()
 
 
 def test_daily_rhythm_alone_raises_no_hashtag_alert_and_few_others() -> None:
@@ -155,6 +157,8 @@ def test_time_zone_aware_times_come_back_in_their_own_clock() -> None:
     assert alerts
     assert alerts[0].time.utcoffset() == timedelta(hours=1)
     assert alerts[0].time.hour == 13
+    again = TrendDetector.from_dict(json.loads(json.dumps(det.to_dict())))
+    assert again.to_dict() == det.to_dict()
 
 
 @pytest.mark.parametrize(("count", "expected"), [(5, 1.0), (10, 2.5), (12, 0.3), (40, 20.0)])

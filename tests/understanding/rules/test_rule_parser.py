@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samen.understanding.rules import RuleSyntaxError, format_error, parse
 from samen.understanding.rules.nodes import And, Field, Near, Not, Or, Phrase, Prefix, Term
@@ -41,7 +43,7 @@ from samen.understanding.rules.nodes import And, Field, Near, Not, Or, Phrase, P
         ),
         ("e-mail", '"e mail"'),
         ("aujourd'hui", '"aujourd hui"'),
-        ('"and"', "and"),
+        ('"and"', '"and"'),
         ("“wachtlijst zorg”", '"wachtlijst zorg"'),
         ("https://gemeente.example/zorg", '"https gemeente example zorg"'),
     ],
@@ -159,3 +161,23 @@ def test_format_error_accepts_a_gettext_function() -> None:
     out = format_error(_error("zorg)"), fake_gettext)
     assert out == 'Kolom 5: dit ")" sluit niets af.'
     assert seen == ['Column {column}: this ")" closes nothing.']
+
+
+_ALPHABET = st.sampled_from(
+    [*'abcé ß()"“”„*:#@-/0123456789{', "AND", "OR", "NOT", "NEAR/2", "NEAR", "and", "lang:"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALPHABET, max_size=25).map("".join))
+def test_any_text_parses_or_gets_a_positioned_error(rule: str) -> None:
+    """Whatever a person types, Samen answers with a rule or a clear error - never a crash."""
+    try:
+        node = parse(rule)
+    except RuleSyntaxError as err:
+        assert 1 <= err.column <= len(rule) + 1
+        for lang in ("nl", "fr", "en"):
+            message = format_error(err, lang).replace(err.token, "")
+            assert "{" not in message, message  # every placeholder filled
+        return
+    assert str(parse(str(node))) == str(node)  # what Samen shows it understood is a rule
