@@ -200,16 +200,22 @@ COMPLAINT_FROM_SENTIMENT = 0.7
 
 
 def classify(
-    text: str, *, sentiment: str | None = None, sentiment_confidence: float = 0.0
+    text: str,
+    *,
+    sentiment: str | None = None,
+    sentiment_confidence: float = 0.0,
+    folded: str | None = None,
 ) -> IntentResult:
     """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
-    and a confident negative sentiment makes an otherwise plain post a complaint."""
+    and a confident negative sentiment makes an otherwise plain post a complaint.
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
     if "/" in text or "@" in text or "www" in text:
         text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
+        folded = None
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []
-    hits, question_mark = _hits(fold(text))
+    hits, question_mark = _hits(fold(text) if folded is None else folded)
     for kind, cue, at_start, phrase in hits:
         reason = f"{kind}: {cue}"
         if kind in _URGENT_KINDS:

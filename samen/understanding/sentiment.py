@@ -378,49 +378,153 @@ def _pair_vec(a: str, b: str) -> Vec:
     return hit
 
 
-def scores(text: str, lang: str | None = None) -> tuple[Vec, str]:
+def scores(text: str, lang: str | None = None, *, folded: str | None = None) -> tuple[Vec, str]:
     """Raw class scores (logits) and the head used; the same numbers as the dot product of
-    :func:`featurize` with the weights, computed per word from cached sums."""
-    w = _get_weights()
-    words, dense, shared = _parts(text, lang)
-    if lang in w.trained_languages:
-        head, rows, base, (z0, z1, z2) = "full", w.rows, N_BUCKETS, w.full_bias
-        s0 = s1 = s2 = 0.0
-        n = 0
-        prev = "<s>"
-        for tok, negated in words:
-            a0, a1, a2, k = _word_vec(tok, negated)
-            b0, b1, b2 = _pair_vec(prev, tok)
-            s0 += a0 + b0
-            s1 += a1 + b1
-            s2 += a2 + b2
-            n += k + 1
+    :func:`featurize` with the weights, computed per word from cached sums.
+
+    One pass over the tokens does what :func:`_parts` and the dot product do, in the same
+    order of float operations (so the result is bit-for-bit the same), without building the
+    word and feature lists. ``folded`` is ``fold(text)`` when the caller already has it.
+    """
+    w = _weights if _weights is not None else _get_weights()
+    if folded is None:
+        folded = fold(text)
+    known = lang if lang in _KNOWN else None
+    table = _TOKINFO.get(known)
+    if table is None:
+        table = _TOKINFO[known] = {}
+    full = lang in w.trained_languages
+    wcache = _WORD_CACHE
+    pcache = _PAIR_CACHE
+    shared: list[int] = []
+    n_words = 0
+    neg = 0
+    lex_pos = lex_neg = 0.0
+    exclaim = question = url = mention = 0.0
+    s0 = s1 = s2 = 0.0
+    n = 0
+    prev = "<s>"
+    for tok in _TOKEN_RE.findall(folded):
+        c = tok[0]
+        if c in "!?":
+            if c == "!":
+                exclaim += 1.0
+            else:
+                question += 1.0
+            neg = 0
+            continue
+        if c == "@":
+            mention = 1.0
+            continue
+        if c in "hw" and tok.startswith(("http", "www.")):
+            url = 1.0
+            continue
+        n_words += 1
+        negated = neg > 0
+        if full:
+            key = ("\x01" + tok) if negated else tok
+            wv = wcache.get(key)
+            if wv is None:
+                wv = _word_vec(tok, negated)
+            pv = pcache.get(prev + "\x00" + tok)
+            if pv is None:
+                pv = _pair_vec(prev, tok)
+            s0 += wv[0] + pv[0]
+            s1 += wv[1] + pv[1]
+            s2 += wv[2] + pv[2]
+            n += wv[3] + 1
             prev = tok
+        info = table.get(tok)
+        if info is None:
+            info = _token_info(tok, known)
+        if info is _PLAIN:
+            if neg:
+                neg -= 1
+            continue
+        k, kn, pol, negator = info
+        if k >= 0:
+            shared.append(kn if negated else k)
+        if pol:
+            if negated:
+                pol = -pol * 0.7
+            if pol > 0:
+                lex_pos += pol
+            else:
+                lex_neg -= pol
+        if negator:
+            neg = NEG_SCOPE
+        elif neg:
+            neg -= 1
+    shout = 0.0
+    if n_words and not text.islower():
+        for m in _SHOUT_RE.finditer(text):
+            if m.group().isupper() and m.group().isalpha():
+                shout = 1.0
+                break
+    emo_pos = emo_neg = 0.0
+    if not text.isascii():
+        for e in find_emoji(text):
+            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
+            if e[0] in _EMOJI_POS:
+                emo_pos += 1.0
+            elif e[0] in _EMOJI_NEG:
+                emo_neg += 1.0
+    if _MAY_BE_EMOTICON.search(text):
+        emo_pos += len(_EMOTICON_POS.findall(text))
+        emo_neg += len(_EMOTICON_NEG.findall(text))
+    net = lex_pos - lex_neg
+    # In DENSE order; zero entries are skipped below, as in the dot product.
+    dense = (
+        math.log1p(lex_pos),
+        math.log1p(lex_neg),
+        1.0 if lex_pos > 0 else 0.0,
+        1.0 if lex_neg > 0 else 0.0,
+        math.log1p(emo_pos) if emo_pos else 0.0,
+        math.log1p(emo_neg) if emo_neg else 0.0,
+        url,
+        mention,
+        math.log1p(exclaim) if exclaim else 0.0,
+        math.log1p(question) if question else 0.0,
+        shout,
+        1.0 if n_words < 6 else 0.0,
+        1.0 if n_words > 25 else 0.0,
+        1.0,
+        1.0 if net <= -1.0 else 0.0,
+        1.0 if -1.0 < net < 0 else 0.0,
+        1.0 if net == 0 else 0.0,
+        1.0 if 0 < net < 1.0 else 0.0,
+        1.0 if net >= 1.0 else 0.0,
+    )
+    if full:
+        head, rows, (z0, z1, z2) = "full", w.rows, w.full_bias
         if n:
             scale = 1.0 / math.sqrt(n)
             z0 += s0 * scale
             z1 += s1 * scale
             z2 += s2 * scale
     else:
-        head, rows, base, (z0, z1, z2) = "transfer", w.trows, N_BUCKETS, w.transfer_bias
-    for i, name in enumerate(DENSE):
-        v = dense[name]
+        head, rows, (z0, z1, z2) = "transfer", w.trows, w.transfer_bias
+    for i, v in enumerate(dense):
         if v:
             r0, r1, r2 = rows[i]
             z0 += v * r0
             z1 += v * r1
             z2 += v * r2
     for j in shared:
-        r0, r1, r2 = rows[j - base]
+        r0, r1, r2 = rows[j - N_BUCKETS]
         z0 += r0
         z1 += r1
         z2 += r2
     return (z0, z1, z2), head
 
 
-def classify(text: str, lang: str | None = None) -> SentimentResult:
-    """Sentiment of ``text`` written in ``lang`` (a detected or tagged language, or None)."""
-    (z0, z1, z2), head = scores(text, lang)
+_KNOWN = frozenset(("nl", "fr", "en", "de"))
+
+
+def classify(text: str, lang: str | None = None, *, folded: str | None = None) -> SentimentResult:
+    """Sentiment of ``text`` written in ``lang`` (a detected or tagged language, or None).
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
+    (z0, z1, z2), head = scores(text, lang, folded=folded)
     top = max(z0, z1, z2)
     e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
     total = e0 + e1 + e2
