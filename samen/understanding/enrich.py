@@ -56,17 +56,15 @@ def enrich_text(
 def _enrich_batch(
     texts: Sequence[str], tags: Sequence[str | None], languages: tuple[str, ...]
 ) -> list[Enrichment]:
-    """The cores over a batch: language for the whole batch with one numpy sum, then each
-    post's text folded once and shared by sentiment and intent. The answers are those of
-    ``language.guess``, ``sentiment.classify``, ``intent.classify`` and ``text.extract``
-    called one by one (tests/understanding/test_enrich.py checks it)."""
-    guesses = _language.guess_many(texts, tags, languages=languages)
+    """The cores over a batch: language and sentiment each with one numpy gather-and-sum for
+    the whole batch, and each post's text folded once for sentiment and intent. The answers
+    are those of ``language.guess``, ``sentiment.classify``, ``intent.classify`` and
+    ``text.extract`` called one by one (tests/understanding/test_enrich.py checks it)."""
+    langs = [g.language for g in _language.guess_many(texts, tags, languages=languages)]
+    folds = list(map(_text.fold, texts))
+    sentis = _sentiment.classify_many(texts, langs, folded=folds)
     out: list[Enrichment] = []
-    fold = _text.fold
-    for text, guess in zip(texts, guesses, strict=True):
-        lang = guess.language
-        folded = fold(text)
-        senti = _sentiment.classify(text, lang, folded=folded)
+    for text, lang, folded, senti in zip(texts, langs, folds, sentis, strict=True):
         intent = _intent.classify(
             text, sentiment=senti.label, sentiment_confidence=senti.confidence, folded=folded
         )
