@@ -53,6 +53,10 @@ _CUES: dict[str, str] = {
         schandalig belachelijk waardeloos slecht "te laat" vertraging "niet te bereiken"
         onbereikbaar "nooit meer" teleurgesteld teleurstellend onacceptabel boos storing
         "lukt niet" "ligt eruit" "ligt plat" panne outage "is down" storung ausfall
+        "weer niet" alweer "opnieuw niet" "wederom niet" "in de wacht" "niet normaal"
+        crasht "loopt vast" foutmelding "ne repond pas" "encore en panne" "plante encore"
+        "crashes" "keeps crashing" "still broken" "schon wieder" "wieder nicht"
+        "sturzt ab" "sturzt standig" fehlermeldung
         plainte "toujours pas" "depuis des semaines" "depuis des jours" "ne marche pas"
         "ne fonctionne pas" "pas de reponse" "aucune reponse" inadmissible scandaleux
         honteux "en retard" retard nul lamentable decu decue inacceptable
@@ -88,7 +92,10 @@ _URGENT_CUES: dict[str, str] = {
         emergency 911 "in danger" trapped unconscious collapsed missing evacuate evacuation
         feuer "es brennt" explosion gasleck verletzte verletzt unfall uberschwemmung
         hochwasser notfall "in gefahr" lebensgefahr vermisst eingesturzt evakuierung
-        tornado hurricane orkaan ouragan
+        tornado hurricane orkaan ouragan gaslucht rookontwikkeling "omgevallen boom"
+        "boom over de weg" "boom op de weg" "odeur de gaz" "sent le gaz" "arbre tombe"
+        "smell gas" "smells of gas" "fallen tree" gasgeruch "riecht nach gas"
+        "umgesturzter baum"
     """,
     "threat": """
         "ik maak je af" "ik vermoord" "maak je dood" "ik kom je halen" "bom leggen"
@@ -102,13 +109,14 @@ _URGENT_CUES: dict[str, str] = {
     """,
     "self_harm": """
         zelfmoord suicide suicidaal "wil dood" "niet meer leven" "mezelf iets aandoen"
+        "zie het niet meer zitten" "het niet meer zien zitten" "wil er niet meer zijn"
         "er een eind aan maken" "er een einde aan maken" "mezelf van kant"
         "me suicider" suicidaire "en finir" "mettre fin a mes jours" "me tuer"
         "envie de mourir"
         suicidal "kill myself" "end my life" "want to die" "self harm" "self-harm"
         "hurt myself" "no reason to live"
         selbstmord suizid suizidal "mich umbringen" "nicht mehr leben" "will sterben"
-        "mir etwas antun"
+        "mir etwas antun" "keinen sinn mehr"
     """,
     "outage": """
         storing storingen "ligt eruit" "ligt plat" "ligt er uit" "is down" "platgelegd"
@@ -192,16 +200,22 @@ COMPLAINT_FROM_SENTIMENT = 0.7
 
 
 def classify(
-    text: str, *, sentiment: str | None = None, sentiment_confidence: float = 0.0
+    text: str,
+    *,
+    sentiment: str | None = None,
+    sentiment_confidence: float = 0.0,
+    folded: str | None = None,
 ) -> IntentResult:
     """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
-    and a confident negative sentiment makes an otherwise plain post a complaint."""
+    and a confident negative sentiment makes an otherwise plain post a complaint.
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
     if "/" in text or "@" in text or "www" in text:
         text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
+        folded = None
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []
-    hits, question_mark = _hits(fold(text))
+    hits, question_mark = _hits(fold(text) if folded is None else folded)
     for kind, cue, at_start, phrase in hits:
         reason = f"{kind}: {cue}"
         if kind in _URGENT_KINDS:

@@ -3,7 +3,8 @@
 Method (see docs/understanding.md): a naive Bayes model over byte n-grams (2 to 6 bytes),
 with the features and weights of py3langid's model (BSD-3-Clause, rebuilt by
 ``scripts/build_language_model.py``) kept for a dozen European languages. A post is
-scored word by word; each word's score is cached, so a stream of posts mostly costs one
+scored word by word, plus a whole-word bonus from Pattern's word-frequency lists (BSD-3-Clause)
+for short posts; each word's score is cached, so a stream of posts mostly costs one
 dictionary look-up per word.
 
 Before scoring, links, mentions, hashtags, emoji, digits and punctuation are removed: they
@@ -16,6 +17,7 @@ team, an unknown one only asks a person to look.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +27,15 @@ import numpy as np
 
 from samen.understanding.text import letter_words
 
-__all__ = ["DEFAULT_LANGUAGES", "LanguageGuess", "detect", "guess", "normalize_tag"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "LanguageGuess",
+    "detect",
+    "detect_many",
+    "guess",
+    "guess_many",
+    "normalize_tag",
+]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
 
@@ -86,8 +96,13 @@ _model: _Model | None = None
 def _get_model() -> _Model:
     global _model
     if _model is None:
-        _model = _Model(_DATA)
+        with _MODEL_LOCK:
+            if _model is None:
+                _model = _Model(_DATA)
     return _model
+
+
+_MODEL_LOCK = threading.Lock()
 
 
 # word -> (row in _ROWS holding its summed log-likelihoods, or -1 when no feature; bytes).
@@ -98,9 +113,22 @@ _CACHE_MAX = 200_000
 _ROWS: np.ndarray = np.zeros((0, 0))
 
 
+# Counts how often _CACHE was emptied: a batch that saw it change cannot trust its rows.
+_GENERATION = [0]
+_LOCK = threading.Lock()  # a new word grows _ROWS: one thread at a time (hits need no lock)
+
+
 def _word_score(word: str) -> tuple[int, int]:
     """Row of `` word `` (space-padded, as words appear in running text) in ``_ROWS`` and
     its number of bytes; computed once per word because words repeat."""
+    hit = _CACHE.get(word)
+    if hit is not None:
+        return hit
+    with _LOCK:
+        return _new_word(word)
+
+
+def _new_word(word: str) -> tuple[int, int]:
     global _ROWS
     hit = _CACHE.get(word)
     if hit is not None:
@@ -117,6 +145,7 @@ def _word_score(word: str) -> tuple[int, int]:
                 idx.append(f)
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.clear()
+        _GENERATION[0] += 1
     row = -1
     bonus = m.word_bonus.get(word.lower())
     if idx or bonus is not None:
@@ -149,22 +178,33 @@ def normalize_tag(tag: str | None) -> str | None:
     return base if 2 <= len(base) <= 3 and base.isalpha() and base.isascii() else None
 
 
-def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
+def _rows_of(text: str) -> tuple[list[int], int, int] | None:
+    """Cached rows of the post's words in ``_ROWS``, its byte count and its letter count;
+    None when there is too little to go on."""
     words = letter_words(text)
     letters = sum(map(len, words))
     if letters < MIN_LETTERS:
         return None
-    m = _get_model()
+    cache = _CACHE
     rows = []
     nbytes = 0
     for w in words:
-        row, size = _word_score(w)
+        hit = cache.get(w)
+        row, size = hit if hit is not None else _word_score(w)
         nbytes += size
         if row >= 0:
             rows.append(row)
     if not rows:
         return None
-    return m.priors + _ROWS[rows].sum(axis=0), nbytes, letters
+    return rows, nbytes, letters
+
+
+def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
+    found = _rows_of(text)
+    if found is None:
+        return None
+    rows, nbytes, letters = found
+    return _get_model().priors + _ROWS[rows].sum(axis=0), nbytes, letters
 
 
 def guess(
@@ -187,13 +227,63 @@ def guess(
     if scored is None:
         return LanguageGuess(None, 0.0, "none")
     total, nbytes, letters = scored
+    return _decide(total.tolist(), nbytes, letters, allowed, tagged)
+
+
+def guess_many(
+    texts: Sequence[str],
+    tags: Sequence[str | None],
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+) -> list[LanguageGuess]:
+    """:func:`guess` for a batch: the same answers, with one numpy gather-and-sum for the
+    whole batch instead of one per post."""
+    allowed = tuple(languages)
+    out: list[LanguageGuess | None] = [None] * len(texts)
+    pending: list[tuple[int, int, int, str | None]] = []  # post, bytes, letters, tag
+    starts: list[int] = []
+    gathered: list[int] = []
+    generation = _GENERATION[0]
+    none = LanguageGuess(None, 0.0, "none")
+    for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
+        tagged = normalize_tag(tag)
+        if tagged is not None and tagged in allowed:
+            out[i] = LanguageGuess(tagged, 1.0, "tag")
+            continue
+        found = _rows_of(text)
+        if found is None:
+            out[i] = none
+            continue
+        rows, nbytes, letters = found
+        starts.append(len(gathered))
+        gathered += rows
+        pending.append((i, nbytes, letters, tagged))
+    if pending:
+        if _GENERATION[0] != generation:
+            # The word cache was emptied mid-batch, so early rows may point at new words:
+            # score those posts one by one (rare: once per 200,000 new words).
+            for i, _nbytes, _letters, _tagged in pending:
+                out[i] = guess(texts[i], languages=allowed, tag=tags[i])
+        else:
+            # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)``
+            # does per post, so the totals are the same to the last bit.
+            sums = np.add.reduceat(_ROWS[gathered], starts, axis=0)
+            totals = (sums + _get_model().priors).tolist()
+            for (i, nbytes, letters, tagged), vals in zip(pending, totals, strict=True):
+                out[i] = _decide(vals, nbytes, letters, allowed, tagged)
+    return out  # type: ignore[return-value]
+
+
+def _decide(
+    vals: list[float], nbytes: int, letters: int, allowed: tuple[str, ...], tagged: str | None
+) -> LanguageGuess:
+    """The answer from a post's per-language log-likelihoods (see the module docstring)."""
     m = _get_model()
     ours, everyone = _indices(allowed)
     if not ours:
         return LanguageGuess(None, 0.0, "none")
     # On a few words a neighbour wins by chance, so only our languages compete there.
     candidates = everyone if letters >= MIN_LETTERS_FOR_NEIGHBOURS else ours
-    vals = total.tolist()
     # Length-calibrated softmax (as py3langid does): longer texts earn sharper probabilities
     # without every tweet becoming "certain".
     inv = 1.0 / math.sqrt(max(nbytes, 1))

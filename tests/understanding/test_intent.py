@@ -21,7 +21,11 @@ from samen.understanding.intent import INTENTS, classify
         ("Pourriez-vous m'envoyer le formulaire svp", "request"),
         ("Top geregeld, bedankt!", "praise"),
         ("Vielen Dank, toll gemacht", "praise"),
+        ("Mijn afval is weer niet opgehaald!", "complaint"),
+        ("Jullie app crasht steeds bij het inloggen", "complaint"),
+        ("Die Müllabfuhr kam schon wieder nicht.", "complaint"),
         ("Het regent vandaag in Gent.", "other"),
+        ("Try again later, the form opens at nine.", "other"),
         ("Wat mooi!", "other"),
     ],
 )
@@ -38,6 +42,9 @@ def test_intents(text: str, intent: str) -> None:
         ("I just want to kill myself", "self_harm"),
         ("Ich will nicht mehr leben", "self_harm"),
         ("Storing: de website ligt eruit sinds vanochtend", "outage"),
+        ("Gaslucht in de Dorpsstraat, wat moet ik doen?", "danger"),
+        ("Er ligt een boom over de weg bij de school", "danger"),
+        ("Ik zie het niet meer zitten", "self_harm"),
         ("Stromausfall in der ganzen Straße", "outage"),
     ],
 )
