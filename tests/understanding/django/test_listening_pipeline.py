@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from samen.sources.models import Post
 from samen.sources.signals import posts_stored
-from samen.understanding import actions
+from samen.understanding import actions, selectors
 from samen.understanding.models import RuleMatch
 from samen.understanding.signals import posts_understood
 
@@ -94,3 +94,18 @@ def test_a_deleted_post_matches_nothing(make_post):
     post = make_post("afval", deleted_at=timezone.now())
     actions.do_understand_posts(post_ids=[post.pk])
     assert not RuleMatch.objects.exists()
+
+
+def test_the_inbox_can_ask_which_posts_go_to_it_and_which_rules_they_matched(make_post):
+    urgent = actions.do_create_rule(name="Gevaar", query="gevaarlijk*", to_inbox=True,
+                                    priority=90, by=None)
+    watch = actions.do_create_rule(name="Fietsen", query="fietspad", by=None)
+    off = actions.do_create_rule(name="Uit", query="put", to_inbox=True, enabled=False, by=None)
+    both = make_post("Gevaarlijke put in het fietspad")
+    only_watch = make_post("Nieuw fietspad open")
+    actions.do_understand_posts(post_ids=[both.pk, only_watch.pk])
+    assert selectors.to_inbox_post_ids([both.pk, only_watch.pk]) == {both.pk}
+    rules = selectors.rules_of_posts([both.pk, only_watch.pk])
+    assert rules[both.pk] == [urgent, watch]  # highest priority first; the disabled rule
+    assert rules[only_watch.pk] == [watch]    # never matched
+    assert off not in rules[both.pk]
