@@ -188,8 +188,11 @@ def child(args: argparse.Namespace) -> None:
     matches = alerts = 0
     for _ in range(args.rounds):
         t0 = time.process_time()
-        floor = min(floor, ingest.floor_path(lines, connection.vendor))
-        floor_cpu = min(floor_cpu, time.process_time() - t0)
+        measured = ingest.floor_path(lines, connection.vendor)
+        cpu_used = time.process_time() - t0
+        # older ingest.py returns wall seconds; newer ones (wall, CPU) seconds
+        wall, cpu = measured if isinstance(measured, tuple) else (measured, cpu_used)
+        floor, floor_cpu = min(floor, wall), min(floor_cpu, cpu)
         reset()
         wall, cpu = samen_path(lines)
         samen, samen_cpu = min(samen, wall), min(samen_cpu, cpu)
