@@ -107,14 +107,13 @@ _MODEL_LOCK = threading.Lock()
 
 # word -> (row in _ROWS holding its summed log-likelihoods, or -1 when no feature; bytes).
 # One row per known word lets a post be scored with a single numpy gather-and-sum. A plain
-# dict (cheaper than lru_cache), emptied when it reaches _CACHE_MAX so memory stays bounded.
+# dict (cheaper than lru_cache), emptied between posts once it reaches _CACHE_MAX, so memory
+# stays bounded (and a row never changes while a post or batch uses it).
 _CACHE: dict[str, tuple[int, int]] = {}
 _CACHE_MAX = 200_000
 _ROWS: np.ndarray = np.zeros((0, 0))
 
 
-# Counts how often _CACHE was emptied: a batch that saw it change cannot trust its rows.
-_GENERATION = [0]
 _LOCK = threading.Lock()  # a new word grows _ROWS: one thread at a time (hits need no lock)
 
 
@@ -126,6 +125,14 @@ def _word_score(word: str) -> tuple[int, int]:
         return hit
     with _LOCK:
         return _new_word(word)
+
+
+def _trim_cache() -> None:
+    """Empty the word cache when full. Only called before a post or a batch is scored, never
+    while one is: rows are reused after emptying, so a row taken earlier would change."""
+    if len(_CACHE) >= _CACHE_MAX:
+        with _LOCK:
+            _CACHE.clear()
 
 
 def _new_word(word: str) -> tuple[int, int]:
@@ -143,9 +150,6 @@ def _new_word(word: str) -> tuple[int, int]:
             f = feats.get(data[start : start + n])
             if f is not None:
                 idx.append(f)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-        _GENERATION[0] += 1
     row = -1
     bonus = m.word_bonus.get(word.lower())
     if idx or bonus is not None:
@@ -200,6 +204,7 @@ def _rows_of(text: str) -> tuple[list[int], int, int] | None:
 
 
 def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
+    _trim_cache()
     found = _rows_of(text)
     if found is None:
         return None
@@ -239,11 +244,11 @@ def guess_many(
     """:func:`guess` for a batch: the same answers, with one numpy gather-and-sum for the
     whole batch instead of one per post."""
     allowed = tuple(languages)
+    _trim_cache()
     out: list[LanguageGuess | None] = [None] * len(texts)
     pending: list[tuple[int, int, int, str | None]] = []  # post, bytes, letters, tag
     starts: list[int] = []
     gathered: list[int] = []
-    generation = _GENERATION[0]
     none = LanguageGuess(None, 0.0, "none")
     for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
         tagged = normalize_tag(tag)
@@ -259,18 +264,12 @@ def guess_many(
         gathered += rows
         pending.append((i, nbytes, letters, tagged))
     if pending:
-        if _GENERATION[0] != generation:
-            # The word cache was emptied mid-batch, so early rows may point at new words:
-            # score those posts one by one (rare: once per 200,000 new words).
-            for i, _nbytes, _letters, _tagged in pending:
-                out[i] = guess(texts[i], languages=allowed, tag=tags[i])
-        else:
-            # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)``
-            # does per post, so the totals are the same to the last bit.
-            sums = np.add.reduceat(_ROWS[gathered], starts, axis=0)
-            totals = (sums + _get_model().priors).tolist()
-            for (i, nbytes, letters, tagged), vals in zip(pending, totals, strict=True):
-                out[i] = _decide(vals, nbytes, letters, allowed, tagged)
+        # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)`` does
+        # per post, so the totals are the same to the last bit.
+        sums = np.add.reduceat(_ROWS[gathered], starts, axis=0)
+        totals = (sums + _get_model().priors).tolist()
+        for (i, nbytes, letters, tagged), vals in zip(pending, totals, strict=True):
+            out[i] = _decide(vals, nbytes, letters, allowed, tagged)
     return out  # type: ignore[return-value]
 
 

@@ -343,6 +343,8 @@ def _get_weights() -> _Weights:
         _weights = _Weights(_DATA / "sentiment.npz")
         _WORD_ROW.clear()
         _PAIR_BUCKET.clear()
+        _WV_TUPLES.clear()
+        _PAIR_VEC.clear()
     return _weights
 
 
@@ -355,6 +357,8 @@ _WORD_ROW: dict[str, tuple[int, int]] = {}
 _PAIR_BUCKET: dict[str, int] = {}
 _CACHE_MAX = 300_000
 _WV: np.ndarray = np.zeros((0, 3))
+_WV_TUPLES: list[Vec] = []  # the same rows as Python floats, for a batch of one post
+_PAIR_VEC: dict[int, Vec] = {}  # bucket -> its full-head row as Python floats
 _WV_LOCK = threading.Lock()  # a new word may grow _WV: one thread at a time
 
 
@@ -364,6 +368,8 @@ def _trim_caches() -> None:
         with _WV_LOCK:
             _WORD_ROW.clear()
             _PAIR_BUCKET.clear()
+            _WV_TUPLES.clear()
+            _PAIR_VEC.clear()
 
 
 def _word_row(word: str, negated: bool) -> tuple[int, int]:
@@ -380,7 +386,8 @@ def _word_row(word: str, negated: bool) -> tuple[int, int]:
             grown = np.zeros((max(4096, 2 * row), 3))
             grown[: _WV.shape[0]] = _WV
             _WV = grown
-        _WV[row] = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+        v = _WV[row] = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+        _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
         hit = _WORD_ROW[key] = (row, len(feats))
     return hit
 
@@ -521,8 +528,11 @@ def scores_many(
         if len(rows) > before:
             starts.append(before)
         passes.append((full, found))
-    sums: list[list[float]] = []
-    if rows:
+    sums: list[Vec] | list[list[float]] = []
+    if len(texts) < 8 and rows:
+        # Too few posts to pay for numpy: the same sums in the same order, in Python.
+        sums = _sums_in_python(rows, pairs, starts, w)
+    elif rows:
         # word row + pair row per token (as float64), then each post's tokens summed in order.
         tokens = _WV[rows] + w.full[pairs].astype(np.float64)
         sums = np.add.reduceat(tokens, starts, axis=0).tolist()
@@ -552,6 +562,29 @@ def scores_many(
             z1 += r1
             z2 += r2
         out.append(((z0, z1, z2), head))
+    return out
+
+
+def _sums_in_python(rows: list[int], pairs: list[int], starts: list[int], w: _Weights) -> list[Vec]:
+    """What ``np.add.reduceat`` gives in :func:`scores_many`, token by token (as the
+    batch does, each token's word row plus pair row, added in order)."""
+    out: list[Vec] = []
+    ends = [*starts[1:], len(rows)]
+    wv = _WV_TUPLES
+    pv = _PAIR_VEC
+    for start, end in zip(starts, ends, strict=True):
+        s0 = s1 = s2 = 0.0
+        for t in range(start, end):
+            a0, a1, a2 = wv[rows[t]]
+            bucket = pairs[t]
+            b = pv.get(bucket)
+            if b is None:
+                r = w.full[bucket]
+                b = pv[bucket] = (float(r[0]), float(r[1]), float(r[2]))
+            s0 += a0 + b[0]
+            s1 += a1 + b[1]
+            s2 += a2 + b[2]
+        out.append((s0, s1, s2))
     return out
 
 
