@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
 
 from samen.understanding.text import fold
 
@@ -168,30 +169,37 @@ class IntentResult:
     urgency_reasons: list[str] = field(default_factory=list)
 
 
+def _sentence_starts(folded: str) -> set[int]:
+    """Indices (in the word list) of the words that start a sentence."""
+    starts = {0}
+    n = 0
+    for tok in _TOKEN_RE.findall(folded):
+        if tok in ".!?\n":
+            starts.add(n)
+        else:
+            n += 1
+    return starts
+
+
 def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
     """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
     the text holds a question mark."""
-    words: list[str] = []
-    starts: set[int] = {0}
-    question_mark = False
-    for tok in _TOKEN_RE.findall(folded):
-        if tok in ".!?\n":
-            starts.add(len(words))
-            if tok == "?":
-                question_mark = True
-        else:
-            words.append(tok)
-    out: list[tuple[str, str, bool, bool]] = []
+    question_mark = "?" in folded
     index = _INDEX
-    for i, w in enumerate(words):
-        cues = index.get(w)
-        if cues is None:
-            continue
-        for rest, cue, kind in cues:
-            if not rest:
-                out.append((kind, cue, i in starts, False))
-            elif tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
-                out.append((kind, cue, i in starts, True))
+    words = _WORD_ONLY.findall(folded)
+    # Most words are no cue: find the few that are at C speed, then look only at those.
+    at = list(compress(range(len(words)), map(index.__contains__, words)))
+    out: list[tuple[str, str, bool, bool]] = []
+    if not at:
+        return out, question_mark
+    starts: set[int] | None = None
+    for i in at:
+        for rest, cue, kind in index[words[i]]:
+            if rest and tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
+                continue
+            if starts is None:
+                starts = _sentence_starts(folded)
+            out.append((kind, cue, i in starts, bool(rest)))
     return out, question_mark
 
 
@@ -200,16 +208,22 @@ COMPLAINT_FROM_SENTIMENT = 0.7
 
 
 def classify(
-    text: str, *, sentiment: str | None = None, sentiment_confidence: float = 0.0
+    text: str,
+    *,
+    sentiment: str | None = None,
+    sentiment_confidence: float = 0.0,
+    folded: str | None = None,
 ) -> IntentResult:
     """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
-    and a confident negative sentiment makes an otherwise plain post a complaint."""
+    and a confident negative sentiment makes an otherwise plain post a complaint.
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
     if "/" in text or "@" in text or "www" in text:
         text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
+        folded = None
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []
-    hits, question_mark = _hits(fold(text))
+    hits, question_mark = _hits(fold(text) if folded is None else folded)
     for kind, cue, at_start, phrase in hits:
         reason = f"{kind}: {cue}"
         if kind in _URGENT_KINDS:

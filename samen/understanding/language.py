@@ -27,7 +27,15 @@ import numpy as np
 
 from samen.understanding.text import letter_words
 
-__all__ = ["DEFAULT_LANGUAGES", "LanguageGuess", "detect", "detect_many", "guess", "normalize_tag"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "LanguageGuess",
+    "detect",
+    "detect_many",
+    "guess",
+    "guess_many",
+    "normalize_tag",
+]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
 
@@ -99,7 +107,8 @@ _MODEL_LOCK = threading.Lock()
 
 # word -> (row in _ROWS holding its summed log-likelihoods, or -1 when no feature; bytes).
 # One row per known word lets a post be scored with a single numpy gather-and-sum. A plain
-# dict (cheaper than lru_cache), emptied when it reaches _CACHE_MAX so memory stays bounded.
+# dict (cheaper than lru_cache), emptied between posts once it reaches _CACHE_MAX, so memory
+# stays bounded (and a row never changes while a post or batch uses it).
 _CACHE: dict[str, tuple[int, int]] = {}
 _CACHE_MAX = 200_000
 _ROWS: np.ndarray = np.zeros((0, 0))
@@ -118,6 +127,14 @@ def _word_score(word: str) -> tuple[int, int]:
         return _new_word(word)
 
 
+def _trim_cache() -> None:
+    """Empty the word cache when full. Only called before a post or a batch is scored, never
+    while one is: rows are reused after emptying, so a row taken earlier would change."""
+    if len(_CACHE) >= _CACHE_MAX:
+        with _LOCK:
+            _CACHE.clear()
+
+
 def _new_word(word: str) -> tuple[int, int]:
     global _ROWS
     hit = _CACHE.get(word)
@@ -133,8 +150,6 @@ def _new_word(word: str) -> tuple[int, int]:
             f = feats.get(data[start : start + n])
             if f is not None:
                 idx.append(f)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
     row = -1
     bonus = m.word_bonus.get(word.lower())
     if idx or bonus is not None:
@@ -167,22 +182,34 @@ def normalize_tag(tag: str | None) -> str | None:
     return base if 2 <= len(base) <= 3 and base.isalpha() and base.isascii() else None
 
 
-def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
+def _rows_of(text: str) -> tuple[list[int], int, int] | None:
+    """Cached rows of the post's words in ``_ROWS``, its byte count and its letter count;
+    None when there is too little to go on."""
     words = letter_words(text)
     letters = sum(map(len, words))
     if letters < MIN_LETTERS:
         return None
-    m = _get_model()
+    cache = _CACHE
     rows = []
     nbytes = 0
     for w in words:
-        row, size = _word_score(w)
+        hit = cache.get(w)
+        row, size = hit if hit is not None else _word_score(w)
         nbytes += size
         if row >= 0:
             rows.append(row)
     if not rows:
         return None
-    return m.priors + _ROWS[rows].sum(axis=0), nbytes, letters
+    return rows, nbytes, letters
+
+
+def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
+    _trim_cache()
+    found = _rows_of(text)
+    if found is None:
+        return None
+    rows, nbytes, letters = found
+    return _get_model().priors + _ROWS[rows].sum(axis=0), nbytes, letters
 
 
 def guess(
@@ -205,13 +232,57 @@ def guess(
     if scored is None:
         return LanguageGuess(None, 0.0, "none")
     total, nbytes, letters = scored
+    return _decide(total.tolist(), nbytes, letters, allowed, tagged)
+
+
+def guess_many(
+    texts: Sequence[str],
+    tags: Sequence[str | None],
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+) -> list[LanguageGuess]:
+    """:func:`guess` for a batch: the same answers, with one numpy gather-and-sum for the
+    whole batch instead of one per post."""
+    allowed = tuple(languages)
+    _trim_cache()
+    out: list[LanguageGuess | None] = [None] * len(texts)
+    pending: list[tuple[int, int, int, str | None]] = []  # post, bytes, letters, tag
+    starts: list[int] = []
+    gathered: list[int] = []
+    none = LanguageGuess(None, 0.0, "none")
+    for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
+        tagged = normalize_tag(tag)
+        if tagged is not None and tagged in allowed:
+            out[i] = LanguageGuess(tagged, 1.0, "tag")
+            continue
+        found = _rows_of(text)
+        if found is None:
+            out[i] = none
+            continue
+        rows, nbytes, letters = found
+        starts.append(len(gathered))
+        gathered += rows
+        pending.append((i, nbytes, letters, tagged))
+    if pending:
+        # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)`` does
+        # per post, so the totals are the same to the last bit.
+        sums = np.add.reduceat(_ROWS[gathered], starts, axis=0)
+        totals = (sums + _get_model().priors).tolist()
+        for (i, nbytes, letters, tagged), vals in zip(pending, totals, strict=True):
+            out[i] = _decide(vals, nbytes, letters, allowed, tagged)
+    return out  # type: ignore[return-value]
+
+
+def _decide(
+    vals: list[float], nbytes: int, letters: int, allowed: tuple[str, ...], tagged: str | None
+) -> LanguageGuess:
+    """The answer from a post's per-language log-likelihoods (see the module docstring)."""
     m = _get_model()
     ours, everyone = _indices(allowed)
     if not ours:
         return LanguageGuess(None, 0.0, "none")
     # On a few words a neighbour wins by chance, so only our languages compete there.
     candidates = everyone if letters >= MIN_LETTERS_FOR_NEIGHBOURS else ours
-    vals = total.tolist()
     # Length-calibrated softmax (as py3langid does): longer texts earn sharper probabilities
     # without every tweet becoming "certain".
     inv = 1.0 / math.sqrt(max(nbytes, 1))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -340,87 +341,265 @@ def _get_weights() -> _Weights:
     global _weights
     if _weights is None:
         _weights = _Weights(_DATA / "sentiment.npz")
-        _WORD_CACHE.clear()
-        _PAIR_CACHE.clear()
+        _WORD_ROW.clear()
+        _PAIR_BUCKET.clear()
+        _WV_TUPLES.clear()
+        _PAIR_VEC.clear()
     return _weights
 
 
-# Per-word and per-pair sums of full-head weights. Plain dicts (cheaper per look-up than
-# lru_cache), emptied when they grow past _CACHE_MAX so a long stream cannot exhaust memory.
-_WORD_CACHE: dict[str, tuple[float, float, float, int]] = {}
-_PAIR_CACHE: dict[str, Vec] = {}
+# Full head, per word: its hashed features summed once into a row of _WV (plus how many
+# features there are), so a batch of posts is scored with one gather and one sum. Per word
+# pair: its hashed bucket. Plain dicts (cheaper per look-up than lru_cache), emptied between
+# batches when they grow past _CACHE_MAX, so a long stream cannot exhaust memory and a row
+# never changes while a batch uses it.
+_WORD_ROW: dict[str, tuple[int, int]] = {}
+_PAIR_BUCKET: dict[str, int] = {}
 _CACHE_MAX = 300_000
+_WV: np.ndarray = np.zeros((0, 3))
+_WV_TUPLES: list[Vec] = []  # the same rows as Python floats, for a batch of one post
+_PAIR_VEC: dict[int, Vec] = {}  # bucket -> its full-head row as Python floats
+_WV_LOCK = threading.Lock()  # a new word may grow _WV: one thread at a time
 
 
-def _word_vec(word: str, negated: bool) -> tuple[float, float, float, int]:
-    """Summed full-head weights of a word's hashed features, and how many there are."""
+def _trim_caches() -> None:
+    """Empty the word and pair caches when full; only called between batches."""
+    if len(_WORD_ROW) >= _CACHE_MAX or len(_PAIR_BUCKET) >= _CACHE_MAX:
+        with _WV_LOCK:
+            _WORD_ROW.clear()
+            _PAIR_BUCKET.clear()
+            _WV_TUPLES.clear()
+            _PAIR_VEC.clear()
+
+
+def _word_row(word: str, negated: bool) -> tuple[int, int]:
+    """Row in ``_WV`` of a word's summed full-head weights, and its number of features."""
+    global _WV
     key = ("\x01" + word) if negated else word
-    hit = _WORD_CACHE.get(key)
-    if hit is None:
+    with _WV_LOCK:
+        hit = _WORD_ROW.get(key)
+        if hit is not None:
+            return hit
         feats = _word_features(word, negated)
-        v = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
-        hit = (float(v[0]), float(v[1]), float(v[2]), len(feats))
-        if len(_WORD_CACHE) >= _CACHE_MAX:
-            _WORD_CACHE.clear()
-        _WORD_CACHE[key] = hit
+        row = len(_WORD_ROW)
+        if _WV.shape[0] <= row:
+            grown = np.zeros((max(4096, 2 * row), 3))
+            grown[: _WV.shape[0]] = _WV
+            _WV = grown
+        v = _WV[row] = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+        _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
+        hit = _WORD_ROW[key] = (row, len(feats))
     return hit
 
 
-def _pair_vec(a: str, b: str) -> Vec:
-    key = a + "\x00" + b
-    hit = _PAIR_CACHE.get(key)
-    if hit is None:
-        r = _get_weights().full[_pair_feature(a, b)]
-        hit = (float(r[0]), float(r[1]), float(r[2]))
-        if len(_PAIR_CACHE) >= _CACHE_MAX:
-            _PAIR_CACHE.clear()
-        _PAIR_CACHE[key] = hit
-    return hit
+_Pass = tuple[tuple[float, ...], list[int], int]
 
 
-def scores(text: str, lang: str | None = None) -> tuple[Vec, str]:
-    """Raw class scores (logits) and the head used; the same numbers as the dot product of
-    :func:`featurize` with the weights, computed per word from cached sums."""
-    w = _get_weights()
-    words, dense, shared = _parts(text, lang)
-    if lang in w.trained_languages:
-        head, rows, base, (z0, z1, z2) = "full", w.rows, N_BUCKETS, w.full_bias
-        s0 = s1 = s2 = 0.0
-        n = 0
-        prev = "<s>"
-        for tok, negated in words:
-            a0, a1, a2, k = _word_vec(tok, negated)
-            b0, b1, b2 = _pair_vec(prev, tok)
-            s0 += a0 + b0
-            s1 += a1 + b1
-            s2 += a2 + b2
-            n += k + 1
+def _one_pass(
+    text: str, folded: str, lang: str | None, full: bool, rows: list[int], pairs: list[int]
+) -> _Pass:
+    """One pass over the tokens of a post: what :func:`_parts` computes (dense features in
+    DENSE order, shared features), and, for the full head, each word's row in ``_WV`` and
+    its pair's bucket appended to ``rows`` and ``pairs``, with their feature count."""
+    known = lang if lang in _KNOWN else None
+    table = _TOKINFO.get(known)
+    if table is None:
+        table = _TOKINFO[known] = {}
+    word_rows = _WORD_ROW
+    pair_buckets = _PAIR_BUCKET
+    shared: list[int] = []
+    n_words = 0
+    neg = 0
+    lex_pos = lex_neg = 0.0
+    exclaim = question = url = mention = 0.0
+    n = 0
+    prev = "<s>"
+    for tok in _TOKEN_RE.findall(folded):
+        c = tok[0]
+        if c in "!?":
+            if c == "!":
+                exclaim += 1.0
+            else:
+                question += 1.0
+            neg = 0
+            continue
+        if c == "@":
+            mention = 1.0
+            continue
+        if c in "hw" and tok.startswith(("http", "www.")):
+            url = 1.0
+            continue
+        n_words += 1
+        negated = neg > 0
+        if full:
+            hit = word_rows.get(("\x01" + tok) if negated else tok)
+            if hit is None:
+                hit = _word_row(tok, negated)
+            rows.append(hit[0])
+            n += hit[1] + 1
+            key = prev + "\x00" + tok
+            bucket = pair_buckets.get(key)
+            if bucket is None:
+                bucket = pair_buckets[key] = _pair_feature(prev, tok)
+            pairs.append(bucket)
             prev = tok
-        if n:
-            scale = 1.0 / math.sqrt(n)
-            z0 += s0 * scale
-            z1 += s1 * scale
-            z2 += s2 * scale
-    else:
-        head, rows, base, (z0, z1, z2) = "transfer", w.trows, N_BUCKETS, w.transfer_bias
-    for i, name in enumerate(DENSE):
-        v = dense[name]
-        if v:
-            r0, r1, r2 = rows[i]
-            z0 += v * r0
-            z1 += v * r1
-            z2 += v * r2
-    for j in shared:
-        r0, r1, r2 = rows[j - base]
-        z0 += r0
-        z1 += r1
-        z2 += r2
-    return (z0, z1, z2), head
+        info = table.get(tok)
+        if info is None:
+            info = _token_info(tok, known)
+        if info is _PLAIN:
+            if neg:
+                neg -= 1
+            continue
+        k, kn, pol, negator = info
+        if k >= 0:
+            shared.append(kn if negated else k)
+        if pol:
+            if negated:
+                pol = -pol * 0.7
+            if pol > 0:
+                lex_pos += pol
+            else:
+                lex_neg -= pol
+        if negator:
+            neg = NEG_SCOPE
+        elif neg:
+            neg -= 1
+    shout = 0.0
+    if n_words and not text.islower():
+        for m in _SHOUT_RE.finditer(text):
+            if m.group().isupper() and m.group().isalpha():
+                shout = 1.0
+                break
+    emo_pos = emo_neg = 0.0
+    if not text.isascii():
+        for e in find_emoji(text):
+            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
+            if e[0] in _EMOJI_POS:
+                emo_pos += 1.0
+            elif e[0] in _EMOJI_NEG:
+                emo_neg += 1.0
+    if _MAY_BE_EMOTICON.search(text):
+        emo_pos += len(_EMOTICON_POS.findall(text))
+        emo_neg += len(_EMOTICON_NEG.findall(text))
+    net = lex_pos - lex_neg
+    dense = (
+        math.log1p(lex_pos),
+        math.log1p(lex_neg),
+        1.0 if lex_pos > 0 else 0.0,
+        1.0 if lex_neg > 0 else 0.0,
+        math.log1p(emo_pos) if emo_pos else 0.0,
+        math.log1p(emo_neg) if emo_neg else 0.0,
+        url,
+        mention,
+        math.log1p(exclaim) if exclaim else 0.0,
+        math.log1p(question) if question else 0.0,
+        shout,
+        1.0 if n_words < 6 else 0.0,
+        1.0 if n_words > 25 else 0.0,
+        1.0,
+        1.0 if net <= -1.0 else 0.0,
+        1.0 if -1.0 < net < 0 else 0.0,
+        1.0 if net == 0 else 0.0,
+        1.0 if 0 < net < 1.0 else 0.0,
+        1.0 if net >= 1.0 else 0.0,
+    )
+    return dense, shared, n
 
 
-def classify(text: str, lang: str | None = None) -> SentimentResult:
-    """Sentiment of ``text`` written in ``lang`` (a detected or tagged language, or None)."""
-    (z0, z1, z2), head = scores(text, lang)
+def scores_many(
+    texts: Sequence[str], langs: Sequence[str | None], folded: Sequence[str] | None = None
+) -> list[tuple[Vec, str]]:
+    """:func:`scores` for a batch of posts, with one numpy gather-and-sum for the word and
+    pair weights of the whole batch. Rows are added in order along axis 0, as the per-post
+    loop would add them, so each post gets the same logits whatever batch it is in."""
+    w = _weights if _weights is not None else _get_weights()
+    _trim_caches()
+    if folded is None:
+        folded = [fold(t) for t in texts]
+    rows: list[int] = []
+    pairs: list[int] = []
+    starts: list[int] = []
+    passes: list[tuple[bool, _Pass]] = []
+    trained = w.trained_languages
+    for text, f, lang in zip(texts, folded, langs, strict=True):
+        full = lang in trained
+        before = len(rows)
+        found = _one_pass(text, f, lang, full, rows, pairs)
+        if len(rows) > before:
+            starts.append(before)
+        passes.append((full, found))
+    sums: list[Vec] | list[list[float]] = []
+    if len(texts) < 8 and rows:
+        # Too few posts to pay for numpy: the same sums in the same order, in Python.
+        sums = _sums_in_python(rows, pairs, starts, w)
+    elif rows:
+        # word row + pair row per token (as float64), then each post's tokens summed in order.
+        tokens = _WV[rows] + w.full[pairs].astype(np.float64)
+        sums = np.add.reduceat(tokens, starts, axis=0).tolist()
+    out: list[tuple[Vec, str]] = []
+    at = 0
+    for full, (dense, shared, n) in passes:
+        if full:
+            head, table, (z0, z1, z2) = "full", w.rows, w.full_bias
+            if n:
+                s0, s1, s2 = sums[at]
+                at += 1
+                scale = 1.0 / math.sqrt(n)
+                z0 += s0 * scale
+                z1 += s1 * scale
+                z2 += s2 * scale
+        else:
+            head, table, (z0, z1, z2) = "transfer", w.trows, w.transfer_bias
+        for i, v in enumerate(dense):
+            if v:
+                r0, r1, r2 = table[i]
+                z0 += v * r0
+                z1 += v * r1
+                z2 += v * r2
+        for j in shared:
+            r0, r1, r2 = table[j - N_BUCKETS]
+            z0 += r0
+            z1 += r1
+            z2 += r2
+        out.append(((z0, z1, z2), head))
+    return out
+
+
+def _sums_in_python(rows: list[int], pairs: list[int], starts: list[int], w: _Weights) -> list[Vec]:
+    """What ``np.add.reduceat`` gives in :func:`scores_many`, token by token (as the
+    batch does, each token's word row plus pair row, added in order)."""
+    out: list[Vec] = []
+    ends = [*starts[1:], len(rows)]
+    wv = _WV_TUPLES
+    pv = _PAIR_VEC
+    for start, end in zip(starts, ends, strict=True):
+        s0 = s1 = s2 = 0.0
+        for t in range(start, end):
+            a0, a1, a2 = wv[rows[t]]
+            bucket = pairs[t]
+            b = pv.get(bucket)
+            if b is None:
+                r = w.full[bucket]
+                b = pv[bucket] = (float(r[0]), float(r[1]), float(r[2]))
+            s0 += a0 + b[0]
+            s1 += a1 + b[1]
+            s2 += a2 + b[2]
+        out.append((s0, s1, s2))
+    return out
+
+
+def scores(text: str, lang: str | None = None, *, folded: str | None = None) -> tuple[Vec, str]:
+    """Raw class scores (logits) and the head used; the same numbers as the dot product of
+    :func:`featurize` with the weights, computed from cached per-word sums.
+    ``folded`` is ``fold(text)`` when the caller already has it."""
+    return scores_many([text], [lang], None if folded is None else [folded])[0]
+
+
+_KNOWN = frozenset(("nl", "fr", "en", "de"))
+
+
+def _label(z: Vec, head: str) -> SentimentResult:
+    z0, z1, z2 = z
     top = max(z0, z1, z2)
     e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
     total = e0 + e1 + e2
@@ -431,10 +610,20 @@ def classify(text: str, lang: str | None = None) -> SentimentResult:
     return SentimentResult(LABELS[2], e2 / total, head)
 
 
+def classify(text: str, lang: str | None = None, *, folded: str | None = None) -> SentimentResult:
+    """Sentiment of ``text`` written in ``lang`` (a detected or tagged language, or None).
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
+    return _label(*scores(text, lang, folded=folded))
+
+
 def classify_many(
-    texts: Iterable[str], langs: Sequence[str | None] | None = None
+    texts: Iterable[str],
+    langs: Sequence[str | None] | None = None,
+    *,
+    folded: Sequence[str] | None = None,
 ) -> list[SentimentResult]:
-    """:func:`classify` for many texts (``langs`` aligned with ``texts``, or all None)."""
+    """:func:`classify` for many texts (``langs`` aligned with ``texts``, or all None), with
+    the same results, scored as one batch."""
     items = list(texts)
     languages = list(langs) if langs is not None else [None] * len(items)
-    return [classify(t, lang) for t, lang in zip(items, languages, strict=True)]
+    return [_label(z, head) for z, head in scores_many(items, languages, folded)]

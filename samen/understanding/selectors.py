@@ -1,0 +1,162 @@
+"""Reads of listening rules, matches, alerts and understanding settings, for views, the inbox,
+insights and the API."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from samen.core.models import Organisation
+from samen.sources.models import Direction, Post
+from samen.understanding.models import (
+    ListeningRule,
+    RuleMatch,
+    Sensitivity,
+    TrendAlert,
+    UnderstandingSettings,
+)
+from samen.understanding.postviews import POST_FIELDS
+from samen.understanding.rules import RuleSet
+
+DEFAULT_LANGUAGES = ("nl", "fr", "en", "de")
+
+
+# --- settings -------------------------------------------------------------------------------
+
+def understanding_settings() -> UnderstandingSettings:
+    """The organisation's settings; an unsaved default when the comms lead never saved any."""
+    org = Organisation.objects.order_by("pk").first()
+    if org is None:
+        return UnderstandingSettings(trend_sensitivity=Sensitivity.NORMAL)
+    found = UnderstandingSettings.objects.filter(organisation=org).first()
+    return found or UnderstandingSettings(organisation=org, trend_sensitivity=Sensitivity.NORMAL)
+
+
+def languages(settings_row: UnderstandingSettings | None = None) -> tuple[str, ...]:
+    """Languages to recognise: the settings', else the organisation's, else nl/fr/en/de."""
+    row = settings_row or understanding_settings()
+    if row.languages:
+        return tuple(row.languages)
+    org = row.organisation if row.organisation_id else None
+    if org is not None and org.languages:
+        return tuple(org.languages)
+    return DEFAULT_LANGUAGES
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+def rules() -> QuerySet[ListeningRule]:
+    return ListeningRule.objects.all()
+
+
+def rules_with_counts(*, now: datetime | None = None) -> QuerySet[ListeningRule]:
+    """Every rule with ``matches_today`` and ``matches_week`` (one query)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    week = now - timedelta(days=7)
+    return ListeningRule.objects.annotate(
+        matches_today=Count("matches", filter=Q(matches__matched_at__gte=today)),
+        matches_week=Count("matches", filter=Q(matches__matched_at__gte=week)),
+    )
+
+
+def posts_of_rule(rule: ListeningRule) -> QuerySet[Post]:
+    """The posts a rule matched, newest first."""
+    post_ids = RuleMatch.objects.filter(rule=rule).values("post_id")
+    return Post.objects.filter(pk__in=post_ids).only(*POST_FIELDS).order_by("-created_at")
+
+
+def rules_of_posts(post_ids: list[int]) -> dict[int, list[ListeningRule]]:
+    """For the inbox: which rules each post matched, highest priority first (one query)."""
+    out: dict[int, list[ListeningRule]] = {pid: [] for pid in post_ids}
+    matches = (RuleMatch.objects.filter(post_id__in=post_ids).select_related("rule")
+               .order_by("-rule__priority", "rule__name"))
+    for m in matches:
+        out[m.post_id].append(m.rule)
+    return out
+
+
+def to_inbox_post_ids(post_ids: list[int]) -> set[int]:
+    """Of these posts, those matching at least one enabled rule marked "to inbox"."""
+    return set(RuleMatch.objects.filter(post_id__in=post_ids, rule__to_inbox=True,
+                                        rule__enabled=True).values_list("post_id", flat=True))
+
+
+def recent_posts(limit: int = 500) -> list[Post]:
+    """The newest received posts, for the preview of a rule being written."""
+    return list(Post.objects.filter(direction=Direction.INBOUND, deleted_at__isnull=True)
+                .only(*POST_FIELDS).order_by("-created_at", "-id")[:limit])
+
+
+@dataclass
+class CompiledRules:
+    """The enabled rules compiled for matching, and the ids of rules that no longer parse."""
+
+    ruleset: RuleSet[int]
+    version: tuple[Any, ...]
+    broken: dict[int, str] = field(default_factory=dict)
+
+
+_compiled: CompiledRules | None = None
+_compiled_lock = threading.Lock()
+
+
+def _rules_version() -> tuple[Any, ...]:
+    agg = ListeningRule.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"])
+
+
+def compiled_rules() -> CompiledRules:
+    """The enabled rules, compiled once per process and rebuilt when a rule changes.
+
+    Every process checks a cheap version (count and last change of all rules) so an edit made
+    in the web process reaches the worker's matcher with its next batch.
+    """
+    global _compiled
+    version = _rules_version()
+    current = _compiled
+    if current is not None and current.version == version:
+        return current
+    with _compiled_lock:
+        if _compiled is not None and _compiled.version == version:
+            return _compiled
+        items = list(ListeningRule.objects.filter(enabled=True).values_list("id", "query"))
+        ruleset: RuleSet[int] = RuleSet(items, skip_invalid=True)
+        broken = {rid: err.code for rid, err in ruleset.errors.items()}
+        _compiled = CompiledRules(ruleset=ruleset, version=version, broken=broken)
+        return _compiled
+
+
+def forget_compiled_rules() -> None:
+    """Drop this process's compiled rules (after a change, so the next batch rebuilds)."""
+    global _compiled
+    _compiled = None
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+def alerts(*, open_only: bool = False) -> QuerySet[TrendAlert]:
+    qs = TrendAlert.objects.select_related("rule", "acknowledged_by")
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return qs
+
+
+def open_alert_count() -> int:
+    return TrendAlert.objects.filter(acknowledged_at__isnull=True).count()
+
+
+def example_posts(alert_list: list[TrendAlert], *, per_alert: int = 3) -> dict[int, list[Post]]:
+    """Example posts of each alert, for showing them on one page (one query for all)."""
+    wanted: dict[int, list[int]] = {
+        a.pk: [int(i) for i in a.example_post_ids[:per_alert] if str(i).isdigit()]
+        for a in alert_list
+    }
+    ids = {i for v in wanted.values() for i in v}
+    posts = {p.pk: p for p in Post.objects.filter(pk__in=ids).only(*POST_FIELDS)} if ids else {}
+    return {aid: [posts[i] for i in pids if i in posts] for aid, pids in wanted.items()}

@@ -1,0 +1,33 @@
+"""Helpers for the Django side of understanding: posts with text, and rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import PostFactory
+
+
+@pytest.fixture
+def make_post(db):
+    """``make_post("text", minutes_ago=5, **fields)``: a received post, stored recently."""
+
+    def make(text: str, *, minutes_ago: float = 5, **fields):
+        fields.setdefault("created_at", timezone.now() - timedelta(minutes=minutes_ago))
+        return PostFactory(text=text, **fields)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memory():
+    """Each test starts like a new process: no compiled rules or trend detector in memory."""
+    from samen.understanding import actions, selectors
+
+    actions.forget_trend_memory()
+    selectors.forget_compiled_rules()
+    yield
+    actions.forget_trend_memory()
+    selectors.forget_compiled_rules()

@@ -1,0 +1,111 @@
+"""Stored posts are understood: rules matched once, enrichment filled, the inbox told."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from samen.sources.models import Post
+from samen.sources.signals import posts_stored
+from samen.understanding import actions, selectors
+from samen.understanding.models import RuleMatch
+from samen.understanding.signals import posts_understood
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stored_posts_are_matched_once_even_when_sent_twice(make_post, django_capture_on_commit_callbacks):
+    rule = actions.do_create_rule(name="Afval", query="(afval OR containerpark) AND lang:nl",
+                                  by=None)
+    other = actions.do_create_rule(name="Travaux", query='"rue de la Station" OR travaux',
+                                   by=None)
+    p1 = make_post("Is het containerpark zaterdag open?", language="nl")
+    p2 = make_post("La rue de la Station est bloquée", language="fr", source_language="fr")
+    p3 = make_post("Containerpark closed today?", language="en")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            posts_stored.send(sender=None, post_ids=[p1.pk, p2.pk, p3.pk])
+    pairs = set(RuleMatch.objects.values_list("post_id", "rule_id"))
+    assert pairs == {(p1.pk, rule.pk), (p2.pk, other.pk)}
+
+
+def test_the_inbox_hears_after_matches_are_stored(make_post, django_capture_on_commit_callbacks):
+    actions.do_create_rule(name="Afval", query="afval", by=None)
+    post = make_post("Waar laat ik mijn afval?")
+    heard = []
+
+    def listener(sender, post_ids, **kwargs):
+        heard.append((post_ids, RuleMatch.objects.filter(post_id__in=post_ids).count()))
+
+    posts_understood.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            posts_stored.send(sender=None, post_ids=[post.pk])
+    finally:
+        posts_understood.disconnect(listener)
+    assert heard == [([post.pk], 1)]
+
+
+def test_missing_enrichment_is_filled_and_present_enrichment_is_kept(make_post):
+    empty = make_post("Merci beaucoup pour la réponse rapide, super service !", language="",
+                      source_language="", sentiment="", intent="")
+    kept = make_post("Waarom is het zwembad dicht?", language="nl", sentiment="positive",
+                     intent="praise")
+    actions.do_understand_posts(post_ids=[empty.pk, kept.pk])
+    empty = Post.objects.get(pk=empty.pk)
+    kept = Post.objects.get(pk=kept.pk)
+    assert empty.language == "fr"
+    assert empty.sentiment == "positive"
+    assert empty.intent in {"praise", "other"}
+    assert (kept.sentiment, kept.intent) == ("positive", "praise")
+
+
+def test_a_rule_on_enrichment_fields_sees_what_was_filled(make_post):
+    rule = actions.do_create_rule(name="Boos", query="sentiment:negative AND parkeerkaart",
+                                  by=None)
+    post = make_post("Al drie weken geen antwoord over mijn parkeerkaart. Slechte service, "
+                     "echt schandalig!", sentiment="", intent="")
+    actions.do_understand_posts(post_ids=[post.pk])
+    assert RuleMatch.objects.filter(rule=rule, post=post).exists()
+
+
+def test_queries_do_not_grow_with_posts_or_rules(make_post):
+    for i in range(30):
+        actions.do_create_rule(name=f"r{i}", query=f"woord{i} OR gemeente{i}", by=None)
+    few = [make_post(f"over woord{i}", sentiment="neutral", intent="other").pk
+           for i in range(3)]
+    many = [make_post(f"over woord{i % 30} en gemeente{i % 30}", sentiment="neutral",
+                      intent="other").pk for i in range(120)]
+    # rules are compiled, and the trend state made, once, not per batch
+    actions.do_understand_posts(post_ids=[make_post("eerste").pk])
+    with CaptureQueriesContext(connection) as small:
+        actions.do_understand_posts(post_ids=few)
+    with CaptureQueriesContext(connection) as large:
+        actions.do_understand_posts(post_ids=many)
+    assert len(large) == len(small)
+    assert RuleMatch.objects.filter(post_id__in=many).count() == 120
+
+
+def test_a_deleted_post_matches_nothing(make_post):
+    from django.utils import timezone
+
+    actions.do_create_rule(name="Afval", query="afval", by=None)
+    post = make_post("afval", deleted_at=timezone.now())
+    actions.do_understand_posts(post_ids=[post.pk])
+    assert not RuleMatch.objects.exists()
+
+
+def test_the_inbox_can_ask_which_posts_go_to_it_and_which_rules_they_matched(make_post):
+    urgent = actions.do_create_rule(name="Gevaar", query="gevaarlijk*", to_inbox=True,
+                                    priority=90, by=None)
+    watch = actions.do_create_rule(name="Fietsen", query="fietspad", by=None)
+    off = actions.do_create_rule(name="Uit", query="put", to_inbox=True, enabled=False, by=None)
+    both = make_post("Gevaarlijke put in het fietspad")
+    only_watch = make_post("Nieuw fietspad open")
+    actions.do_understand_posts(post_ids=[both.pk, only_watch.pk])
+    assert selectors.to_inbox_post_ids([both.pk, only_watch.pk]) == {both.pk}
+    rules = selectors.rules_of_posts([both.pk, only_watch.pk])
+    assert rules[both.pk] == [urgent, watch]  # highest priority first; the disabled rule
+    assert rules[only_watch.pk] == [watch]    # never matched
+    assert off not in rules[both.pk]
