@@ -80,10 +80,10 @@ def make_stream(posts: list[tuple[str, str]], seed: int = 7) -> list[bytes]:
 def samen_path(lines: list[bytes]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) for the whole path."""
     import orjson
+
     from samen.sources.bluesky.mapping import map_jetstream_event
     from samen.sources.ingest import store_batch
     from samen.sources.mastodon.mapping import map_status
-
     from tests.factories import StreamFactory
 
     stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")

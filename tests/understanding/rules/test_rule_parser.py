@@ -178,6 +178,8 @@ def test_any_text_parses_or_gets_a_positioned_error(rule: str) -> None:
         assert 1 <= err.column <= len(rule) + 1
         for lang in ("nl", "fr", "en"):
             message = format_error(err, lang).replace(err.token, "")
+            for value in (err.params or {}).values():  # what the person typed may hold braces
+                message = message.replace(str(value), "")
             assert "{" not in message, message  # every placeholder filled
         return
     assert str(parse(str(node))) == str(node)  # what Samen shows it understood is a rule
