@@ -241,3 +241,46 @@ def do_retry_delivery(*, delivery: Delivery, by: Person | None) -> Delivery:
     audit.record(actor=by, action="sources.delivery.retried", target=delivery)
     transaction.on_commit(lambda: _enqueue(delivery.pk))
     return delivery
+
+
+DEFAULT_STREAMS = {
+    "mastodon": [("mentions", ""), ("direct", "")],
+    "bluesky": [("mentions", "")],
+    "feed": [("feed", "")],
+}
+
+
+@transaction.atomic
+def do_connect_account(*, provider: str, name: str, by: Person | None, handle: str = "",
+                       base_url: str = "", secret: str = "") -> Account:
+    """Add an account with the streams everyone wants from it (mentions and direct messages;
+    the feed itself). ``secret`` is a Mastodon access token or a Bluesky app password."""
+    credentials: dict[str, str] = {}
+    if secret and provider == "mastodon":
+        credentials["access_token"] = secret
+    elif secret and provider == "bluesky":
+        credentials["app_password"] = secret
+    account = do_create_account(provider=provider, name=name, handle=handle, base_url=base_url,
+                                credentials=credentials, by=by)
+    for kind, query in DEFAULT_STREAMS.get(provider, []):
+        do_add_stream(account=account, kind=kind, query=query, by=by)
+    return account
+
+
+@transaction.atomic
+def do_pause_account(*, account: Account, by: Person | None) -> Account:
+    """Stop listening through (and sending from) an account, keeping its posts and cursors."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    account.state = AccountState.PAUSED
+    account.save(update_fields=["state"])
+    audit.record(actor=by, action="sources.account.paused", target=account)
+    return account
+
+
+@transaction.atomic
+def do_set_stream_enabled(*, stream: Stream, enabled: bool, by: Person | None) -> Stream:
+    Stream.objects.filter(pk=stream.pk).update(enabled=enabled)
+    stream.enabled = enabled
+    audit.record(actor=by, action="sources.stream.enabled" if enabled else
+                 "sources.stream.disabled", target=stream)
+    return stream
