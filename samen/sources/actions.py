@@ -243,44 +243,60 @@ def do_retry_delivery(*, delivery: Delivery, by: Person | None) -> Delivery:
     return delivery
 
 
-DEFAULT_STREAMS = {
-    "mastodon": [("mentions", ""), ("direct", "")],
-    "bluesky": [("mentions", "")],
-    "feed": [("feed", "")],
-}
+# ------------------------------------------------------------------ accounts, by the comms lead
 
 
 @transaction.atomic
-def do_connect_account(*, provider: str, name: str, by: Person | None, handle: str = "",
-                       base_url: str = "", secret: str = "") -> Account:
-    """Add an account with the streams everyone wants from it (mentions and direct messages;
-    the feed itself). ``secret`` is a Mastodon access token or a Bluesky app password."""
-    credentials: dict[str, str] = {}
-    if secret and provider == "mastodon":
-        credentials["access_token"] = secret
-    elif secret and provider == "bluesky":
-        credentials["app_password"] = secret
-    account = do_create_account(provider=provider, name=name, handle=handle, base_url=base_url,
-                                credentials=credentials, by=by)
-    for kind, query in DEFAULT_STREAMS.get(provider, []):
+def do_connect_account(
+    *, provider: str, name: str, handle: str, base_url: str, credentials: dict[str, str],
+    streams: list[tuple[str, str]], by: Person | None,
+) -> Account:
+    """Add an account with the streams to follow (the comms lead's "add a source").
+
+    Secrets go into ``credentials`` and are never shown again; the listener reports wrong
+    ones as "needs attention" with the network's reason.
+    """
+    if Account.objects.filter(provider=provider, handle=handle, base_url=base_url).exists():
+        raise ValidationError(_("This account is already connected."), code="duplicate")
+    account = do_create_account(provider=provider, name=name, handle=handle,
+                                base_url=base_url, credentials=credentials, by=by)
+    for kind, query in streams:
         do_add_stream(account=account, kind=kind, query=query, by=by)
     return account
 
 
 @transaction.atomic
-def do_pause_account(*, account: Account, by: Person | None) -> Account:
-    """Stop listening through (and sending from) an account, keeping its posts and cursors."""
+def do_set_account_paused(*, account: Account, paused: bool, by: Person | None) -> Account:
+    """Pause or resume listening (and sending) through an account."""
     account = Account.objects.select_for_update().get(pk=account.pk)
-    account.state = AccountState.PAUSED
-    account.save(update_fields=["state"])
-    audit.record(actor=by, action="sources.account.paused", target=account)
+    if paused and account.state != AccountState.PAUSED:
+        account.state = AccountState.PAUSED
+        account.save(update_fields=["state"])
+        audit.record(actor=by, action="sources.account.paused", target=account)
+    elif not paused and account.state == AccountState.PAUSED:
+        account.state = AccountState.ACTIVE
+        account.save(update_fields=["state"])
+        audit.record(actor=by, action="sources.account.resumed", target=account)
     return account
 
 
 @transaction.atomic
-def do_set_stream_enabled(*, stream: Stream, enabled: bool, by: Person | None) -> Stream:
-    Stream.objects.filter(pk=stream.pk).update(enabled=enabled)
-    stream.enabled = enabled
-    audit.record(actor=by, action="sources.stream.enabled" if enabled else
-                 "sources.stream.disabled", target=stream)
-    return stream
+def do_remove_account(*, account: Account, by: Person | None) -> None:
+    """Stop following an account and forget its secrets. Posts already received stay (they
+    belong to the records archive); an account that sent replies cannot be removed, only
+    paused, so the record of what the organisation said stays whole."""
+    if account.deliveries.exists():
+        raise ValidationError(
+            _("Replies were sent from this account, so it stays on record. Pause it instead."),
+            code="has_deliveries",
+        )
+    audit.record(actor=by, action="sources.account.removed", target=account,
+                 data={"provider": account.provider, "handle": account.handle})
+    account.delete()
+
+
+@transaction.atomic
+def do_remove_stream(*, stream: Stream, by: Person | None) -> None:
+    audit.record(actor=by, action="sources.stream.removed", target=stream.account,
+                 data={"kind": stream.kind, "query": stream.query})
+    stream.delete()

@@ -3,9 +3,11 @@ from django.urls import path
 from samen.sources import views
 
 app_name = "sources"
+
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("accounts/<int:pk>/", views.account, name="account"),
-    path("accounts/<int:pk>/pause/", views.pause, name="pause"),
-    path("streams/<int:pk>/toggle/", views.toggle_stream, name="toggle_stream"),
+    path("", views.accounts, name="accounts"),
+    path("<int:pk>/", views.account, name="account"),
+    path("<int:pk>/pause/", views.account_pause, name="account_pause"),
+    path("<int:pk>/remove/", views.account_remove, name="account_remove"),
+    path("streams/<int:pk>/remove/", views.stream_remove, name="stream_remove"),
 ]

@@ -1,0 +1,169 @@
+"""The post as the rule matcher sees it: folded words with their places, and field facts.
+
+A :class:`PostView` is built once per post and then checked against every rule, so it holds
+exactly what matching needs in the shape that makes it cheap: a word -> positions map (for
+words, phrases and NEAR) and a set of ``(field, value)`` pairs (for ``lang:nl`` and friends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from samen.understanding.rules._text import fold, tokens
+from samen.understanding.rules._text import hashtags as _text_hashtags
+from samen.understanding.rules._text import mentions as _text_mentions
+
+if TYPE_CHECKING:
+    from samen.sources.types import NormalizedPost
+
+__all__ = ["PostView", "view_from_post", "view_from_text"]
+
+
+class PostView:
+    """What a listening rule can look at in one post.
+
+    ``words`` are the folded word tokens in order; ``wordset`` the distinct words (so a rule
+    can test several words with one set operation); ``fields`` holds ``(name, value)`` pairs
+    such as ``("lang", "nl")``, ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded.
+    ``positions`` maps each distinct word to its indexes in ``words``; it is built on first use,
+    because most posts never reach a rule with a phrase or NEAR.
+    """
+
+    __slots__ = ("_pairs", "_positions", "fields", "words", "wordset")
+
+    def __init__(self, words: tuple[str, ...], fields: frozenset[tuple[str, str]]) -> None:
+        self.words = words
+        self.wordset = frozenset(words)
+        self.fields = fields
+        self._positions: dict[str, list[int]] | None = None
+        self._pairs: frozenset[tuple[str, str]] | None = None
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Adjacent word pairs, built on first use (for phrases)."""
+        pairs = self._pairs
+        if pairs is None:
+            w = self.words
+            pairs = self._pairs = frozenset(pairwise(w))
+        return pairs
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        pos = self._positions
+        if pos is None:
+            pos = {}
+            for i, w in enumerate(self.words):
+                places = pos.get(w)
+                if places is None:
+                    pos[w] = [i]
+                else:
+                    places.append(i)
+            self._positions = pos
+        return pos
+
+    def __repr__(self) -> str:
+        return f"PostView(words={self.words!r}, fields={sorted(self.fields)!r})"
+
+
+@lru_cache(maxsize=65536)
+def _handle_keys(handle: str) -> tuple[str, ...]:
+    """A handle is found by its full form and by its user part: ``from:@anna`` finds
+    ``@anna@mastodon.social``; ``from:@anna@mastodon.social`` finds only that account."""
+    h = fold(handle.strip()).removeprefix("@").rstrip(".")
+    if not h:
+        return ()
+    local = h.split("@", 1)[0]
+    return (h,) if local == h else (h, local)
+
+
+def _lang_keys(lang: str) -> tuple[str, ...]:
+    code = fold(lang.strip()).replace("_", "-")
+    if not code:
+        return ()
+    base = code.split("-", 1)[0]
+    return (code,) if base == code else (code, base)
+
+
+@lru_cache(maxsize=65536)
+def _meta_fields(
+    author: str,
+    lang: str | None,
+    source: str | None,
+    sentiment: str | None,
+    intent: str | None,
+    urgent: bool,
+) -> frozenset[tuple[str, str]]:
+    """The fields that do not depend on the text; few combinations, so cached."""
+    fields: set[tuple[str, str]] = {("urgent", "true" if urgent else "false")}
+    if author:
+        fields.update(("from", k) for k in _handle_keys(author))
+    if lang:
+        fields.update(("lang", k) for k in _lang_keys(lang))
+    if source:
+        fields.add(("source", fold(source)))
+    if sentiment:
+        fields.add(("sentiment", fold(sentiment)))
+    if intent:
+        fields.add(("intent", fold(intent)))
+    return frozenset(fields)
+
+
+def view_from_text(
+    text: str,
+    *,
+    hashtags: Iterable[str] = (),
+    mentions: Iterable[str] = (),
+    author: str = "",
+    lang: str | None = None,
+    source: str | None = None,
+    sentiment: str | None = None,
+    intent: str | None = None,
+    urgent: bool | None = None,
+) -> PostView:
+    """Build a view from text plus what enrichment found.
+
+    Hashtags and mentions written in ``text`` are found here too; the given ones are added
+    (a network may list tags that are not in the text, e.g. Bluesky facets).
+    """
+    fields = _meta_fields(author, lang, source, sentiment, intent, bool(urgent))
+    tags = (*_text_hashtags(text), *hashtags)
+    people = (*_text_mentions(text), *mentions)
+    if tags or people:
+        extra = {("hashtag", t) for t in (fold(tag).lstrip("#＃") for tag in tags) if t}
+        for m in people:
+            extra.update(("mention", k) for k in _handle_keys(m))
+        fields = fields | extra
+    return PostView(tuple(tokens(text)), fields)
+
+
+def view_from_post(
+    post: NormalizedPost,
+    *,
+    lang: str | None = None,
+    sentiment: str | None = None,
+    intent: str | None = None,
+    urgent: bool | None = None,
+) -> PostView:
+    """Build a view from a normalized post and the enrichment results.
+
+    ``lang`` is the detected language; when it is None the source's own tag is used.
+    Media descriptions (alt text) are part of what a post says, so rules see them too.
+    """
+    text = post.text
+    alts = [m.alt_text for m in post.media if m.alt_text]
+    if alts:
+        text = "\n".join([text, *alts])
+    return view_from_text(
+        text,
+        hashtags=post.hashtags,
+        mentions=post.mentions,
+        author=post.author.handle,
+        lang=lang or post.lang,
+        source=post.source,
+        sentiment=sentiment,
+        intent=intent,
+        urgent=urgent,
+    )

@@ -1,0 +1,264 @@
+"""Tokenisation shared by every understanding core and by the listening rules.
+
+One place decides what a word, a hashtag, a mention, a link and an emoji are, so that a rule
+written as ``hashtag:zorg`` and the sentiment model see the same post the same way.
+
+Matching is done on *folded* text: case-insensitive and with diacritics removed (é = e,
+ë = e, ç = c, ß = ss), because people type "cafe" for "café" and "Zorg" for "zorg".
+Pure Python, no Django import, and written for speed: ASCII text (most posts) takes a
+short path that never touches Unicode normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "Entities",
+    "emoji",
+    "extract",
+    "fold",
+    "hashtags",
+    "letter_words",
+    "links",
+    "mentions",
+    "normalize_url",
+    "plain_text",
+    "tokens",
+]
+
+# --- folding ---------------------------------------------------------------------------------
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    """Fold one non-ASCII character; cached because posts reuse few distinct characters."""
+    out = ch
+    # Compatibility decomposition turns ligatures and full-width letters into plain ones;
+    # case folding turns ß into ss. Repeat until stable: one pass can expose another
+    # capital (e.g. a decomposed compatibility letter) or another combining mark.
+    for _ in range(4):
+        nxt = unicodedata.normalize("NFKD", out).casefold()
+        nxt = unicodedata.normalize("NFKD", nxt)
+        nxt = "".join(c for c in nxt if not _is_mark(c))
+        if nxt == out:
+            break
+        out = nxt
+    return out
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that learns each character's folding on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = ch.lower() if code < 0x80 else _fold_char(ch)
+        if len(self) < 200_000:  # bounded: a hostile stream cannot grow it without end
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and remove diacritics, for matching (never for display).
+
+    Idempotent: ``fold(fold(t)) == fold(t)``. Never raises on any ``str``.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLD_TABLE)
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens: runs of letters, digits and underscores.
+
+    ``"Café #ZorgPlicht, @Anna!"`` gives ``["cafe", "zorgplicht", "anna"]``: hashtags and
+    mentions yield their words too, so a plain word rule also finds the hashtag.
+    """
+    return _WORD_RE.findall(fold(text))
+
+
+# --- entities --------------------------------------------------------------------------------
+
+# Links: an explicit scheme, or a bare "www." host. Trailing punctuation is trimmed afterwards.
+_URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAIL = ".,;:!?'\"’”)]}>…"
+
+# A hashtag starts after a space or punctuation (not inside a word or a URL), and holds at
+# least one non-digit ("#1" is a number, not a tag).
+_HASHTAG_RE = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
+
+# Mentions: @user, @user@server.example (Mastodon), @name.bsky.social (Bluesky).
+_MENTION_RE = re.compile(r"(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
+
+# Emoji: pictographs, with optional variation selector, skin tone and ZWJ chains; flags
+# (a pair of regional indicators); keycaps.
+_PICT = (
+    "\U0001f000-\U0001faff"  # mahjong .. symbols & pictographs extended-A
+    "\u2600-\u27bf"  # misc symbols, dingbats
+    "\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55"
+    "\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"
+    "\u3030\u303d\u3297\u3299\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa"
+)
+_EMOJI_RE = re.compile(
+    r"[\U0001f1e6-\U0001f1ff]{2}"  # flags
+    r"|[0-9#*]\ufe0f?\u20e3"  # keycaps
+    rf"|(?:[{_PICT}])[\ufe0f\U0001f3fb-\U0001f3ff]*"
+    rf"(?:\u200d(?:[{_PICT}])[\ufe0f\U0001f3fb-\U0001f3ff]*)*"
+)
+# Code points in _PICT that are only emoji when followed by U+FE0F (otherwise plain symbols).
+_TEXT_DEFAULT = frozenset(
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194\u2195\u2196\u2197\u2198\u2199\u21a9\u21aa"
+)
+
+# Parameters that only say where a click came from; they split one link into many.
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "_hs", "hsa_", "mc_")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+        "mkt_tok", "ref_src", "ref_url", "twclid", "_ga", "_gl", "oly_enc_id", "oly_anon_id",
+        "vero_id", "wickedid", "rb_clickid", "s_cid", "si",
+    }
+)  # fmt: skip
+
+
+def _is_tracking(name: str) -> bool:
+    low = name.lower()
+    return low in _TRACKING_NAMES or low.startswith(_TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per link: lower-case scheme and host, no default port, no fragment,
+    no tracking parameters, ``/`` for an empty path. Never raises: a link that cannot be
+    parsed comes back trimmed but otherwise as written."""
+    url = url.strip()
+    if url[:4].lower() == "www.":
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if not host:
+        return url
+    netloc = host.lower()
+    if ":" in netloc and not netloc.startswith("["):
+        netloc = f"[{netloc}]"  # an IPv6 literal keeps its brackets
+    if port is not None and not (
+        (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    ):
+        netloc = f"{netloc}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _trim_url(raw: str) -> str:
+    while raw and raw[-1] in _URL_TRAIL:
+        # Keep a closing bracket that closes one opened inside the link (Wikipedia style).
+        if raw[-1] == ")" and raw.count("(") >= raw.count(")"):
+            break
+        raw = raw[:-1]
+    return raw
+
+
+def links(text: str) -> list[str]:
+    """Normalized links in order of appearance, without duplicates."""
+    if "http" not in text and "www." not in text and "HTTP" not in text and "WWW." not in text:
+        return []
+    seen: dict[str, None] = {}
+    for m in _URL_RE.finditer(text):
+        raw = _trim_url(m.group(0))
+        if len(raw) > 8 or (raw[:4].lower() == "www." and len(raw) > 4):
+            seen.setdefault(normalize_url(raw), None)
+    return [u for u in seen if "://" in u and len(u) > len("http://")]
+
+
+def hashtags(text: str) -> list[str]:
+    """Hashtags lower-cased and without ``#``, in order, without duplicates."""
+    if "#" not in text and "＃" not in text:
+        return []
+    text = _URL_RE.sub(" ", text)  # "#section" inside a link is no hashtag
+    return list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(text)))
+
+
+def mentions(text: str) -> list[str]:
+    """Mentioned handles lower-cased with a leading ``@``, in order, without duplicates."""
+    if "@" not in text:
+        return []
+    text = _URL_RE.sub(" ", text)
+    found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(text))
+    return list(dict.fromkeys("@" + m for m in found if m))
+
+
+def emoji(text: str) -> list[str]:
+    """Emoji in order of appearance, repeats kept (three 😡 say more than one)."""
+    if text.isascii():
+        return []
+    return [e for e in _EMOJI_RE.findall(text) if not (e[0] in _TEXT_DEFAULT and "\ufe0f" not in e)]
+
+
+@dataclass(slots=True)
+class Entities:
+    """What a post points at, ready for matching and display."""
+
+    hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    emoji: list[str] = field(default_factory=list)
+
+
+def extract(text: str) -> Entities:
+    """All entities of a post in one call."""
+    return Entities(
+        hashtags=hashtags(text), mentions=mentions(text), links=links(text), emoji=emoji(text)
+    )
+
+
+# --- plain text (for language detection and classifiers) -------------------------------------
+
+_STRIP_RE = re.compile(
+    r"(?:\bhttps?://|\bwww\.)\S+"  # links
+    r"|(?<![\w@/.])@\w[\w.@-]*"  # mentions
+    r"|[#＃]\w+"  # hashtags
+    r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);"  # HTML entities left in tweets (&amp;)
+    r"|\\u[0-9a-fA-F]{4}",  # literal escapes left in some exports
+    re.IGNORECASE,
+)
+_MAY_STRIP = re.compile(r"[/@#&\\＃]|www\.", re.IGNORECASE)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def letter_words(text: str) -> list[str]:
+    """The words a person wrote, for telling the language: links, mentions, hashtags, emoji,
+    digits and punctuation removed. Not folded (diacritics are evidence)."""
+    if _MAY_STRIP.search(text):  # most posts have nothing to strip: skip the big pattern
+        text = _STRIP_RE.sub(" ", text)
+    return _LETTERS_RE.findall(text)
+
+
+def plain_text(text: str) -> str:
+    """:func:`letter_words` joined by single spaces."""
+    return " ".join(letter_words(text))

@@ -1,0 +1,578 @@
+"""Rising hashtags, rising words and volume spikes per listening rule, as a stream.
+
+The method, in words a comms lead can check (docs/trends.md has the long form):
+
+* Time is cut into 5-minute buckets. The last 60 minutes (the *window*) are compared with a
+  *baseline* built from everything before the window, so a rise cannot hide itself.
+* The baseline rate of a term (a hashtag, a word, or a rule's matches) is its exponentially
+  decayed count (half-life one day) divided by the hours of history it covers. One
+  pseudo-post is added, so a term never seen before must reach a real count to alert.
+* The expected count in the window is that rate times the *time-of-week factor*: how busy this
+  hour of this day of the week usually is compared with the average hour, learned from the
+  whole stream (hour-of-day after one day of history, hour-of-week after one week). A quiet
+  night followed by a busy morning is therefore not a trend.
+* Surprise is the Poisson tail probability of seeing at least this count if the expected count
+  were true, given as ``score = -log10(p)``: score 8 means "one chance in a hundred million".
+* An alert needs a minimum count, a minimum ratio count/expected and a minimum score (the three
+  set by *sensitivity*) after one hour of stream (warm-up, again after a silence of 12 hours).
+  Words need more than hashtags (twice the count, +2 in score) and must also
+  have risen as a share of all posts, so a stream that simply gets busier does not make every
+  common word "trend".
+* Copies count once: a post with exactly the same terms as one already in the window (a
+  retweet, a boost of a quote) adds to volume but not to term counts.
+* One rise, one alert: a term that alerted stays silent until it has calmed down (fewer than
+  half the minimum count in the window) and at least six hours passed. A word that mostly
+  appears in posts carrying a term that alerted in those six hours is the same story told
+  again; it does not alert separately. Hashtags are never silenced that way.
+
+Pure Python, no Django import. The whole state is serialisable (:meth:`TrendDetector.to_dict`),
+so a worker can persist it between runs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+__all__ = [
+    "SENSITIVITY",
+    "STOPWORDS",
+    "Alert",
+    "Thresholds",
+    "TrendDetector",
+    "poisson_surprise",
+    "terms_of",
+]
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w[\w.@-]*")
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4}", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+# Words that say nothing on their own, in the four languages (plus tweet noise). Short on
+# purpose: the share-based baseline already keeps frequent words quiet; this list only saves
+# work and keeps the alert list readable.
+STOPWORDS = frozenset(  # a word list reads best as words
+    """
+    the and for are but not you your with this that have has had was were will would can could
+    from they them their there what when where who why how all any our out about just like get
+    got its it's into than then too very also been being more most some such only over after
+    before because while here now one two via amp http https rt lol
+
+    het een van dat die niet zijn voor met als maar ook nog wel dan bij naar door over uit
+    wat wie waar hoe was waren heeft hebben wordt worden kan kunnen moet moeten zal zou deze
+    dit daar hier nu echt gewoon even weer heel veel meer geen iets alles
+
+    les des une est pas que qui pour dans sur avec par mais plus comme tout tous être avoir
+    fait sont ont cette ces son ses leur nous vous ils elle elles aux été très bien
+
+    der die das und ist nicht ein eine mit für auf den dem des von sich auch noch wie was
+    wer wir ihr sie sind hat haben wird werden kann aber oder nur schon sehr mehr
+    """.split()  # noqa: SIM905
+)
+
+
+def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
+    """The trend terms of a post: ``#hashtag`` (lower-case) and plain words (lower-case,
+    letters only, at least three), without links, mentions and stop words. ``hashtags`` adds
+    tags a network lists apart from the text (e.g. ``NormalizedPost.hashtags``). The pipeline
+    and ``samen eval trends`` both use this, so they see the same terms."""
+    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)]
+    tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
+    plain = _HASHTAG.sub(" ", _ENTITY.sub(" ", _MENTION.sub(" ", _URL.sub(" ", text))))
+    words = [w for w in (m.lower() for m in _WORD.findall(plain)) if w not in STOPWORDS]
+    return list(dict.fromkeys(tags + words))
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """What it takes for a hashtag or rule to alert; all three must hold."""
+
+    min_count: int  # posts in the window carrying the term
+    min_ratio: float  # count / expected
+    min_score: float  # -log10 of the Poisson tail probability
+
+
+SENSITIVITY: dict[str, Thresholds] = {
+    "low": Thresholds(min_count=10, min_ratio=5.0, min_score=10.0),
+    "normal": Thresholds(min_count=6, min_ratio=4.0, min_score=6.0),
+    "high": Thresholds(min_count=4, min_ratio=3.0, min_score=4.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something rose: what, how far above expected, since when, with example posts."""
+
+    time: datetime  # when the alert fired: the time of the post that tipped it
+    term: str  # "#hashtag", "word", or the rule key for kind == "rule"
+    kind: str  # "hashtag", "word" or "rule"
+    count: int  # in the window
+    expected: float  # in the window
+    ratio: float
+    score: float
+    since: datetime  # start of the first bucket of the rise
+    examples: tuple[str, ...]  # post ids, most recent first
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["time"] = self.time.isoformat()
+        d["since"] = self.since.isoformat()
+        d["examples"] = list(self.examples)
+        return d
+
+
+def poisson_surprise(count: int, expected: float) -> float:
+    """``-log10 P(X >= count)`` for ``X ~ Poisson(expected)``; 0 when count <= expected."""
+    if count <= expected or count <= 0:
+        return 0.0
+    lam = max(expected, 1e-9)
+    log_pmf = count * math.log(lam) - lam - math.lgamma(count + 1)
+    # P(X >= c) = pmf(c) * (1 + lam/(c+1) + lam^2/((c+1)(c+2)) + ...); converges as c > lam.
+    total, term, k = 1.0, 1.0, count
+    while True:
+        k += 1
+        term *= lam / k
+        total += term
+        if term < 1e-12 * total:
+            break
+    return max(0.0, -(log_pmf + math.log(total)) / math.log(10))
+
+
+_EPOCH = datetime(1970, 1, 5)  # a Monday, so hour-of-week 0 is Monday 00:00
+_RESTART_GAP = 12 * 3600.0
+_WORD_COUNT_FACTOR = 2.0
+_WORD_EXTRA_SCORE = 2.0
+_WORD_MIN_SHARE_RATIO = 2.0
+
+
+@dataclass(slots=True)
+class _Decayed:
+    """An exponentially decayed sum, decayed lazily to the time it is read or added to."""
+
+    value: float = 0.0
+    at: float = 0.0  # seconds since _EPOCH
+
+    def get(self, now: float, half_life: float) -> float:
+        if now > self.at and self.value:
+            return self.value * 0.5 ** ((now - self.at) / half_life)
+        return self.value
+
+    def add(self, amount: float, now: float, half_life: float) -> None:
+        self.value = self.get(now, half_life) + amount
+        self.at = max(self.at, now)
+
+
+@dataclass(slots=True)
+class _Bucket:
+    index: int
+    posts: int = 0  # distinct posts (copies left out)
+    volume: int = 0  # all posts
+    terms: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+
+
+class TrendDetector:
+    """Streaming detector: feed posts in time order with :meth:`observe`, get alerts back.
+
+    ``sensitivity`` is "low", "normal" or "high" (or a :class:`Thresholds`). Times are naive
+    or aware datetimes, one or the other throughout; hour-of-day is read from the clock the
+    caller uses (for aware times, the offset of the latest post).
+    """
+
+    def __init__(
+        self,
+        sensitivity: str | Thresholds = "normal",
+        *,
+        bucket_minutes: int = 5,
+        window_minutes: int = 60,
+        half_life_hours: float = 24.0,
+        warmup_minutes: int = 60,
+        cooldown_hours: float = 6.0,
+        same_story_share: float = 0.5,
+    ) -> None:
+        if isinstance(sensitivity, Thresholds):
+            self.thresholds = sensitivity
+        elif sensitivity in SENSITIVITY:
+            self.thresholds = SENSITIVITY[sensitivity]
+        else:
+            raise ValueError(f"sensitivity must be one of {', '.join(SENSITIVITY)}")
+        self.bucket_seconds = bucket_minutes * 60
+        self.window_buckets = max(1, window_minutes // bucket_minutes)
+        self.half_life = half_life_hours * 3600.0
+        self.warmup_seconds = warmup_minutes * 60
+        self.cooldown_seconds = cooldown_hours * 3600.0
+        self.same_story_share = same_story_share
+        self._tz: tzinfo | None = None
+        self._start: float | None = None  # start of history (for the baseline's hours)
+        self._warm_from: float | None = None  # alerts allowed from here + warm-up
+        self._last: float | None = None
+        self._seq = 0
+        self._buckets: deque[_Bucket] = deque()
+        self._window_terms: Counter[str] = Counter()
+        self._window_rules: Counter[str] = Counter()
+        self._window_posts = 0
+        # (post key, time, terms, is a copy) - for examples, copies and the "same story" check
+        self._recent: deque[tuple[str, float, tuple[str, ...], bool]] = deque()
+        self._signatures: Counter[tuple[str, ...]] = Counter()
+        self._base_posts = _Decayed()
+        self._exposure = _Decayed()  # hours of stream behind the baseline
+        self._exposed_until: float | None = None
+        self._base_terms: dict[str, _Decayed] = {}
+        self._base_rules: dict[str, _Decayed] = {}
+        self._how_volume = [0.0] * 168  # posts per hour-of-week slot (all history)
+        self._how_hours = [0] * 168  # hours that contributed to each slot
+        self._last_retired_hour: int | None = None
+        self._factor_cache: tuple[int, float] = (-1, 1.0)  # (bucket index, time factor)
+        self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
+        self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
+        self._alerted: dict[str, float] = {}  # term -> time of its last alert
+        self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
+
+    # --- time ------------------------------------------------------------------------------
+
+    def _seconds(self, t: datetime) -> float:
+        if t.tzinfo is not None:
+            self._tz = t.tzinfo
+            t = t.astimezone(UTC).replace(tzinfo=None)
+        return (t - _EPOCH).total_seconds()
+
+    def _datetime(self, s: float) -> datetime:
+        dt = _EPOCH + timedelta(seconds=s)
+        if self._tz is not None:
+            dt = dt.replace(tzinfo=UTC).astimezone(self._tz)
+        return dt
+
+    def _hour_of_week(self, s: float) -> int:
+        dt = self._datetime(s)
+        return dt.weekday() * 24 + dt.hour
+
+    def _advance(self, now: float) -> None:
+        """Open the bucket for ``now``; buckets that left the window join the baseline."""
+        index = int(now // self.bucket_seconds)
+        if not self._buckets or index > self._buckets[-1].index:
+            self._buckets.append(_Bucket(index))
+            self._story_cache.clear()
+            self._expected_cache.clear()
+        newest = self._buckets[-1].index  # a late post is counted in the open bucket
+        while self._buckets and self._buckets[0].index <= newest - self.window_buckets:
+            self._retire(self._buckets.popleft())
+        horizon = (newest - self.window_buckets + 1) * self.bucket_seconds
+        while self._recent and self._recent[0][1] < horizon:
+            _, _, terms, copy = self._recent.popleft()
+            if not copy and len(terms) >= 4:
+                self._signatures[terms] -= 1
+                if self._signatures[terms] <= 0:
+                    del self._signatures[terms]
+
+    def _retire(self, b: _Bucket) -> None:
+        at = (b.index + 1) * self.bucket_seconds
+        hl = self.half_life
+        self._base_posts.add(b.posts, at, hl)
+        self._window_posts -= b.posts
+        # Exposure: the stream time this bucket stands for (the silence before it too, unless
+        # the stream was down), decayed like the counts so that rate = count / exposure.
+        span = at - self._exposed_until if self._exposed_until is not None else 0.0
+        if not 0 < span <= _RESTART_GAP:
+            span = float(self.bucket_seconds)
+        self._exposure.add(span / 3600.0, at, hl)
+        self._exposed_until = at
+        for counts, base, window in (
+            (b.terms, self._base_terms, self._window_terms),
+            (b.rules, self._base_rules, self._window_rules),
+        ):
+            for term, n in counts.items():
+                d = base.get(term)
+                if d is None:
+                    d = base[term] = _Decayed()
+                d.add(n, at, hl)
+                left = window[term] - n
+                if left > 0:
+                    window[term] = left
+                else:
+                    del window[term]
+        start = b.index * self.bucket_seconds
+        how = self._hour_of_week(start)
+        self._how_volume[how] += b.volume
+        hour = int(start // 3600)
+        if hour != self._last_retired_hour:
+            self._how_hours[how] += 1
+            self._last_retired_hour = hour
+        if len(self._base_terms) > 500_000:  # forget the long tail of one-off words
+            base = self._base_terms
+            for term in [t for t, d in base.items() if d.get(at, hl) < 0.05]:
+                del base[term]
+
+    # --- expectations ------------------------------------------------------------------------
+
+    def _history_hours(self, now: float) -> float:
+        """Hours of stream behind the baseline, decayed like the counts (at least one)."""
+        return max(self._exposure.get(now, self.half_life), 1.0)
+
+    def time_factor(self, now: float) -> float:
+        """How busy this hour usually is compared with the average hour.
+
+        Before a day of history shows the rhythm, part of the current volume stands in for
+        it: the square root of how much busier the window is than usual (4x busier raises
+        every expectation 2x). Half-way on a log scale between trusting counts (a busier
+        morning looks like a trend) and trusting shares (a story that makes the whole stream
+        busier, as a disaster does, could not rise at all).
+        """
+        bucket = int(now // self.bucket_seconds)
+        if self._factor_cache[0] == bucket:
+            return self._factor_cache[1]
+        factor = self._time_factor(now)
+        self._factor_cache = (bucket, factor)
+        return factor
+
+    def _time_factor(self, now: float) -> float:
+        hours_seen = sum(self._how_hours)
+        if hours_seen < 24:
+            window_hours = self.window_buckets * self.bucket_seconds / 3600.0
+            usual = self._base_posts.get(now, self.half_life) / self._history_hours(now)
+            current = self._window_posts / window_hours
+            return min(max(current / usual, 1.0), 5.0) ** 0.5 if usual > 0 else 1.0
+        mean = sum(self._how_volume) / hours_seen
+        how = self._hour_of_week(now)
+        if hours_seen >= 168 and self._how_hours[how]:
+            slot = self._how_volume[how] / self._how_hours[how]
+        else:  # hour of day: the same hour on every day of the week
+            slots = range(how % 24, 168, 24)
+            n = sum(self._how_hours[s] for s in slots)
+            slot = sum(self._how_volume[s] for s in slots) / n if n else mean
+        factor = slot / mean if mean > 0 else 1.0
+        return min(max(factor, 0.2), 5.0)
+
+    def _expected(self, base: _Decayed | None, now: float) -> float:
+        seen = base.get(now, self.half_life) if base is not None else 0.0
+        per_hour = (seen + 1.0) / self._history_hours(now)
+        window_hours = self.window_buckets * self.bucket_seconds / 3600.0
+        return per_hour * window_hours * self.time_factor(now)
+
+    def _share_ratio(self, term: str, count: int, now: float) -> float:
+        """How much the term's share of posts rose: window share / baseline share."""
+        posts = self._base_posts.get(now, self.half_life)
+        d = self._base_terms.get(term)
+        seen = d.get(now, self.half_life) if d is not None else 0.0
+        base_share = (seen + 1.0) / (posts + 1.0)
+        return (count / max(self._window_posts, 1)) / base_share
+
+    # --- the stream ------------------------------------------------------------------------
+
+    def observe(
+        self,
+        time: datetime,
+        terms: Iterable[str],
+        post_id: str | None = None,
+        *,
+        rules: Iterable[str] = (),
+    ) -> list[Alert]:
+        """Count one post - its terms (``#hashtag`` and words) and the keys of the rules it
+        matched - and return the alerts it tips over. Posts should come in time order; a late
+        one is counted in the newest bucket."""
+        now = self._seconds(time)
+        if self._start is None:
+            self._start = now
+        if self._warm_from is None or (self._last is not None and now - self._last > _RESTART_GAP):
+            self._warm_from = now  # first post, or the stream was silent: warm up again
+        self._last = max(self._last if self._last is not None else now, now)
+        self._advance(now)
+        bucket = self._buckets[-1]
+        unique = tuple(sorted({t for t in terms if t}))
+        rule_keys = tuple(dict.fromkeys(rules))
+        self._seq += 1
+        key = post_id if post_id is not None else str(self._seq)
+        # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
+        copy = len(unique) >= 4 and unique in self._signatures
+        bucket.volume += 1
+        bucket.rules.update(rule_keys)
+        self._window_rules.update(rule_keys)
+        if not copy:
+            bucket.posts += 1
+            self._window_posts += 1
+            bucket.terms.update(unique)
+            self._window_terms.update(unique)
+            if len(unique) >= 4:
+                self._signatures[unique] += 1
+        self._recent.append((key, now, unique, copy))
+        if now - self._warm_from < self.warmup_seconds:
+            return []
+        alerts: list[Alert] = []
+        if not copy:
+            for term in unique:
+                alert = self._check(term, now, "hashtag" if term.startswith("#") else "word")
+                if alert is not None:
+                    alerts.append(alert)
+        for rule in rule_keys:
+            alert = self._check(rule, now, "rule")
+            if alert is not None:
+                alerts.append(alert)
+        return alerts
+
+    def _check(self, term: str, now: float, kind: str) -> Alert | None:
+        th = self.thresholds
+        min_count, min_score = float(th.min_count), th.min_score
+        if kind == "word":
+            min_count *= _WORD_COUNT_FACTOR
+            min_score += _WORD_EXTRA_SCORE
+        count = self._window_rules[term] if kind == "rule" else self._window_terms[term]
+        last = self._alerted.get(term)
+        if last is not None:
+            if count < min_count / 2:
+                self._calm[term] = True
+            if not self._calm.get(term) or now - last < self.cooldown_seconds:
+                return None
+        if count < min_count:
+            return None
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:  # the baseline only changes when a bucket closes
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
+        ratio = count / expected
+        if ratio < th.min_ratio:
+            return None
+        score = poisson_surprise(count, expected)
+        if score < min_score:
+            return None
+        if kind == "word" and (
+            self._share_ratio(term, count, now) < _WORD_MIN_SHARE_RATIO
+            or self._same_story(term, now)
+        ):
+            return None
+        self._alerted[term] = now
+        self._calm[term] = False
+        return Alert(
+            time=self._datetime(now),
+            term=term,
+            kind=kind,
+            count=count,
+            expected=round(expected, 3),
+            ratio=round(ratio, 2),
+            score=round(score, 2),
+            since=self._datetime(self._since(term, expected, kind)),
+            examples=self._examples(term, kind),
+        )
+
+    def _same_story(self, word: str, now: float) -> bool:
+        """Is this word riding on a term that alerted within the cool-down period?
+        (Decided once per word per 5-minute bucket: the answer changes slowly.)"""
+        known = self._story_cache.get(word)
+        if known is None:
+            known = self._story_cache[word] = self._same_story_now(word, now)
+        return known
+
+    def _same_story_now(self, word: str, now: float) -> bool:
+        recent = {t for t, at in self._alerted.items() if now - at < self.cooldown_seconds}
+        if not recent:
+            return False
+        with_word = [terms for _, _, terms, copy in self._recent if not copy and word in terms]
+        if not with_word:
+            return False
+        shared = sum(1 for terms in with_word if not recent.isdisjoint(terms))
+        return shared / len(with_word) >= self.same_story_share
+
+    def _since(self, term: str, expected: float, kind: str) -> float:
+        """Start of the first bucket in the window with clearly more than its share."""
+        per_bucket = expected / self.window_buckets
+        for b in self._buckets:
+            n = b.rules[term] if kind == "rule" else b.terms[term]
+            if n >= 1 and n > 2.0 * per_bucket:
+                return b.index * self.bucket_seconds
+        return self._buckets[-1].index * self.bucket_seconds
+
+    def _examples(self, term: str, kind: str, limit: int = 5) -> tuple[str, ...]:
+        if kind == "rule":
+            return ()  # rule matches are stored with the posts; the caller has them
+        out: list[str] = []
+        for key, _, terms, copy in reversed(self._recent):
+            if not copy and term in terms:
+                out.append(key)
+                if len(out) >= limit:
+                    break
+        return tuple(out)
+
+    # --- persistence -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as JSON-friendly data (see :meth:`from_dict`)."""
+        offset = self._tz.utcoffset(None) if self._tz is not None else None
+        return {
+            "version": 1,
+            "thresholds": asdict(self.thresholds),
+            "params": {
+                "bucket_seconds": self.bucket_seconds,
+                "window_buckets": self.window_buckets,
+                "half_life": self.half_life,
+                "warmup_seconds": self.warmup_seconds,
+                "cooldown_seconds": self.cooldown_seconds,
+                "same_story_share": self.same_story_share,
+            },
+            "tz_offset": offset.total_seconds() if offset is not None else None,
+            "start": self._start,
+            "warm_from": self._warm_from,
+            "last": self._last,
+            "seq": self._seq,
+            "buckets": [
+                [b.index, b.posts, b.volume, dict(b.terms), dict(b.rules)] for b in self._buckets
+            ],
+            "recent": [[k, t, list(terms), copy] for k, t, terms, copy in self._recent],
+            "base_posts": [self._base_posts.value, self._base_posts.at],
+            "exposure": [self._exposure.value, self._exposure.at],
+            "exposed_until": self._exposed_until,
+            "base_terms": {t: [d.value, d.at] for t, d in self._base_terms.items()},
+            "base_rules": {r: [d.value, d.at] for r, d in self._base_rules.items()},
+            "how_volume": list(self._how_volume),
+            "how_hours": list(self._how_hours),
+            "last_retired_hour": self._last_retired_hour,
+            "alerted": dict(self._alerted),
+            "calm": dict(self._calm),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrendDetector:
+        """Rebuild a detector from :meth:`to_dict` output; it continues where it stopped."""
+        if data.get("version") != 1:
+            raise ValueError("unknown trend state version")
+        p = data["params"]
+        det = cls(Thresholds(**data["thresholds"]))
+        det.bucket_seconds = p["bucket_seconds"]
+        det.window_buckets = p["window_buckets"]
+        det.half_life = p["half_life"]
+        det.warmup_seconds = p["warmup_seconds"]
+        det.cooldown_seconds = p["cooldown_seconds"]
+        det.same_story_share = p["same_story_share"]
+        if data.get("tz_offset") is not None:
+            det._tz = timezone(timedelta(seconds=data["tz_offset"]))
+        det._start = data["start"]
+        det._warm_from = data["warm_from"]
+        det._last = data["last"]
+        det._seq = data["seq"]
+        for index, posts, volume, terms, rules in data["buckets"]:
+            b = _Bucket(index, posts, volume, Counter(terms), Counter(rules))
+            det._buckets.append(b)
+            det._window_posts += posts
+            det._window_terms.update(b.terms)
+            det._window_rules.update(b.rules)
+        for k, t, terms, copy in data["recent"]:
+            det._recent.append((k, t, tuple(terms), copy))
+            if not copy and len(terms) >= 4:
+                det._signatures[tuple(terms)] += 1
+        det._base_posts = _Decayed(*data["base_posts"])
+        det._exposure = _Decayed(*data["exposure"])
+        det._exposed_until = data["exposed_until"]
+        det._base_terms = {t: _Decayed(*v) for t, v in data["base_terms"].items()}
+        det._base_rules = {r: _Decayed(*v) for r, v in data["base_rules"].items()}
+        det._how_volume = list(data["how_volume"])
+        det._how_hours = list(data["how_hours"])
+        det._last_retired_hour = data["last_retired_hour"]
+        det._alerted = dict(data["alerted"])
+        det._calm = dict(data["calm"])
+        return det

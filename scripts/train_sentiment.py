@@ -1,0 +1,194 @@
+"""Rebuild ``samen/understanding/data/sentiment.npz`` from the licensed shared sentiment data.
+
+Training data (see the shared data README for licences): ``xlmt-{en,fr,de,es,it,pt}-train``
+(Apache-2.0 repository) and ``tweeteval-en-val`` without the tweets that also occur in any xlm-t
+English file (they come from the same SemEval set, so keeping them would leak between train and
+dev). ``nl-political-dev`` is never read here: it may only evaluate.
+
+Two heads are trained (see ``sentiment.py``): "full" on every feature, and "transfer" on the
+language-independent features only, used for languages without training data (Dutch).
+
+Deterministic: fixed seed, fixed order, single-threaded numpy; the same data gives the same
+weights. Usage::
+
+    python scripts/train_sentiment.py [--data DIR] [--with-dev] [--report]
+
+``--data`` is the folder holding ``sentiment/`` (default: ``$SAMEN_SHARED_DIR/data`` or the
+``shared/data`` folder beside the repository). ``--with-dev`` adds the xlmt ``*-val`` files to the
+training data (for the shipped model, once the method is fixed; dev numbers are then no longer
+held out). ``--report`` prints dev-set results per language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from samen.understanding import sentiment as S  # noqa: E402
+
+TRAIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt")
+LEXICON_LANGUAGES = ("en", "fr", "de")
+SEED = 20261128
+EPOCHS = 12
+BATCH = 32
+LR = 0.2
+L2 = 1e-5
+
+
+def read_tsv(path: Path) -> list[tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader)
+        ti, li = header.index("text"), header.index("label")
+        return [(row[ti], row[li]) for row in reader if len(row) > max(ti, li)]
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("SAMEN_SHARED_DIR")
+    return Path(env) / "data" if env else ROOT.parent / "shared" / "data"
+
+
+def load_training(data: Path, with_dev: bool) -> tuple[list[str], list[str | None], list[int]]:
+    sent = data / "sentiment"
+    texts: list[str] = []
+    langs: list[str | None] = []
+    labels: list[int] = []
+    xlmt_en: set[str] = set()
+    for lang in TRAIN_LANGUAGES:
+        splits = ["train", "val"] if with_dev else ["train"]
+        for split in splits:
+            for text, label in read_tsv(sent / f"xlmt-{lang}-{split}.tsv"):
+                texts.append(text)
+                langs.append(lang)
+                labels.append(S.LABELS.index(label))
+    for split in ("train", "val"):
+        xlmt_en.update(t for t, _ in read_tsv(sent / f"xlmt-en-{split}.tsv"))
+    for text, label in read_tsv(sent / "tweeteval-en-val.tsv"):
+        if text not in xlmt_en:
+            texts.append(text)
+            langs.append("en")
+            labels.append(S.LABELS.index(label))
+    return texts, langs, labels
+
+
+def train(
+    rows: list[tuple[list[int], list[float]]], y: np.ndarray, n_features: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression, mini-batch AdaGrad with L2, balanced class weights."""
+    rng = np.random.default_rng(SEED)
+    n = len(rows)
+    idx = [np.asarray(r[0], dtype=np.int64) for r in rows]
+    val = [np.asarray(r[1], dtype=np.float64) for r in rows]
+    counts = np.bincount(y, minlength=3).astype(np.float64)
+    cw = counts.sum() / (3 * np.maximum(counts, 1))
+    W = np.zeros((n_features, 3))
+    b = np.zeros(3)
+    H = np.full((n_features, 3), 1e-8)
+    Hb = np.full(3, 1e-8)
+    Y = np.eye(3)[y]
+    for _epoch in range(EPOCHS):
+        order = rng.permutation(n)
+        for start in range(0, n, BATCH):
+            batch = order[start : start + BATCH]
+            bi = np.concatenate([idx[r] for r in batch])
+            bv = np.concatenate([val[r] for r in batch])
+            pos = np.repeat(np.arange(len(batch)), [len(idx[r]) for r in batch])
+            Z = np.empty((len(batch), 3))
+            for c in range(3):
+                Z[:, c] = np.bincount(pos, weights=W[bi, c] * bv, minlength=len(batch))
+            Z += b
+            Z -= Z.max(axis=1, keepdims=True)
+            P = np.exp(Z)
+            P /= P.sum(axis=1, keepdims=True)
+            err = (P - Y[batch]) * cw[y[batch]][:, None] / len(batch)
+            uniq, inv = np.unique(bi, return_inverse=True)
+            g = np.empty((len(uniq), 3))
+            for c in range(3):
+                g[:, c] = np.bincount(inv, weights=bv * err[pos, c], minlength=len(uniq))
+            g += L2 * W[uniq]
+            H[uniq] += g * g
+            W[uniq] -= LR * g / np.sqrt(H[uniq])
+            gb = err.sum(axis=0)
+            Hb += gb * gb
+            b -= LR * gb / np.sqrt(Hb)
+    return W, b
+
+
+def transfer_rows(
+    rows: list[tuple[list[int], list[float]]],
+) -> list[tuple[list[int], list[float]]]:
+    out = []
+    for i, v in rows:
+        keep = [(a - S.N_BUCKETS, x) for a, x in zip(i, v, strict=True) if a >= S.N_BUCKETS]
+        out.append(([a for a, _ in keep], [x for _, x in keep]))
+    return out
+
+
+def report(data: Path) -> None:
+    sent = data / "sentiment"
+    sets = [(f"xlmt-{lang}-val", lang) for lang in ("en", "fr", "de")]
+    sets.append(("nl-political-dev", "nl"))
+    for name, lang in sets:
+        rows = read_tsv(sent / f"{name}.tsv")
+        gold = np.array([S.LABELS.index(lab) for _, lab in rows])
+        for head_lang in (lang, None):
+            pred = np.array([S.LABELS.index(S.classify(t, head_lang).label) for t, _ in rows])
+            f1s, recs = [], []
+            for c in range(3):
+                tp = float(((pred == c) & (gold == c)).sum())
+                p = tp / max((pred == c).sum(), 1)
+                r = tp / max((gold == c).sum(), 1)
+                recs.append(r)
+                f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+            head = S.classify("x", head_lang).head
+            print(
+                f"{name:18s} head={head:8s} macro_f1={np.mean(f1s):.3f} "
+                f"macro_recall={np.mean(recs):.3f} acc={(pred == gold).mean():.3f}",
+                file=sys.stderr,
+            )
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=default_data_dir())
+    ap.add_argument("--with-dev", action="store_true")
+    ap.add_argument("--report", action="store_true")
+    ap.add_argument("--out", type=Path, default=S._DATA / "sentiment.npz")
+    args = ap.parse_args(argv)
+    if not (args.data / "sentiment").is_dir():
+        print(f"error: no sentiment/ folder in {args.data}", file=sys.stderr)
+        return 2
+    texts, langs, labels = load_training(args.data, args.with_dev)
+    y = np.asarray(labels)
+    rows = [S.featurize(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    print(f"training on {len(rows)} posts", file=sys.stderr)
+    W, b = train(rows, y, S.N_FEATURES)
+    # The transfer head learns only from languages whose lexicons and concepts Samen has, so
+    # that "no lexicon word" means the same in training as in a Dutch post.
+    mine = [i for i, lang in enumerate(langs) if lang in LEXICON_LANGUAGES]
+    Wt, bt = train(transfer_rows([rows[i] for i in mine]), y[mine], S.N_FEATURES - S.N_BUCKETS)
+    np.savez_compressed(
+        args.out,
+        full=W.astype(np.float16),
+        full_bias=b.astype(np.float32),
+        transfer=Wt.astype(np.float32),
+        transfer_bias=bt.astype(np.float32),
+        trained_languages=np.array(TRAIN_LANGUAGES),
+    )
+    print(f"wrote {args.out.name}", file=sys.stderr)
+    if args.report:
+        S._weights = None  # reload (and clear the per-word caches)
+        report(args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

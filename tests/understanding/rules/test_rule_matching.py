@@ -1,0 +1,220 @@
+"""Matching: what a rule finds in real-looking posts; the fast path agrees with the plain one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from samen.sources.types import Author, Media, NormalizedPost
+from samen.understanding.rules import (
+    RuleSet,
+    RuleSyntaxError,
+    evaluate,
+    matches,
+    parse,
+    view_from_post,
+    view_from_text,
+)
+from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
+
+POST = (
+    "De wachtlijst voor jeugdzorg in Utrecht is echt te lang. Wanneer komt er hulp? "
+    "#GeefOmJeDarm @Gemeente_Utrecht"
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("wachtlijst", True),
+        ("WACHTLIJST", True),
+        ("wachtlijsten", False),
+        ("jeugdzorg", True),
+        ("zorg", False),  # a word is a whole word
+        ("jeugd*", True),
+        ("zorg*", False),
+        ('"te lang"', True),
+        ('"lang te"', False),
+        ("wachtlijst NEAR/3 jeugdzorg", True),  # "wachtlijst voor jeugdzorg": 2 apart
+        ("wachtlijst NEAR/1 jeugdzorg", False),
+        ("jeugdzorg NEAR/2 wachtlijst", True),  # either order
+        ('(hulp OR steun) NEAR/4 "te lang"', True),
+        ("wachtlijst -spam", True),
+        ("wachtlijst NOT utrecht", False),
+        ("wachtlijst OR spam", True),
+        ("spam OR reclame", False),
+        ("#geefomjedarm", True),
+        ("hashtag:GeefOmJeDarm", True),
+        ("geefomjedarm", True),  # the hashtag's word is a word of the post
+        ("@gemeente_utrecht", True),
+        ("from:@anna", True),
+        ("from:@anna@zorg.social", True),
+        ("from:@anna@elders.social", False),
+        ("lang:nl", True),
+        ("lang:fr", False),
+        ("source:mastodon", True),
+        ("sentiment:negative", True),
+        ("intent:question", True),
+        ("intent:complaint", False),
+        ("urgent:false", True),
+        ("urgent:true", False),
+        ("lang:nl (wachtlijst OR wachttijd) -(spam OR reclame)", True),
+    ],
+)
+def test_rule_against_a_dutch_post(rule: str, expected: bool) -> None:
+    view = view_from_text(
+        POST,
+        author="@anna@zorg.social",
+        lang="nl-NL",
+        source="mastodon",
+        sentiment="negative",
+        intent="question",
+    )
+    assert matches(rule, view) is expected
+    assert (RuleSet({"r": rule}).match(view) == ["r"]) is expected
+
+
+def test_diacritics_and_case_are_folded_both_ways() -> None:
+    view = view_from_text("L'hôpital de SAINT-ÉTIENNE est fermé; Straße gesperrt")
+    assert matches("hopital", view)
+    assert matches("Hôpital", view)
+    assert matches('"saint etienne"', view)
+    assert matches("saint-étienne", view)
+    assert matches("ferme", view)
+    assert matches("strasse", view)
+    assert matches("straße", view)
+
+
+def test_view_from_normalized_post_uses_its_fields() -> None:
+    post = NormalizedPost(
+        source="bluesky",
+        external_id="at://x/1",
+        text="Geen water meer in de Dorpsstraat",
+        created_at=datetime(2026, 3, 1, 12, tzinfo=UTC),
+        author=Author(handle="buurman.bsky.social"),
+        lang="nl",
+        hashtags=["storing"],
+        mentions=["@waterbedrijf.bsky.social"],
+        media=[Media(url="https://img.example/1.jpg", alt_text="Lege kraan")],
+    )
+    view = view_from_post(post, sentiment="negative", urgent=True)
+    for rule in (
+        "source:bluesky",
+        "from:buurman.bsky.social",
+        "#storing",
+        "mention:@waterbedrijf.bsky.social",
+        "lang:nl",
+        "urgent:true",
+        "sentiment:negative",
+        "kraan",  # alt text is part of what a post says
+        '"geen water"',
+    ):
+        assert matches(rule, view), rule
+    assert matches("lang:fr", view_from_post(post, lang="fr"))  # detection wins over the tag
+
+
+def test_ruleset_returns_ids_in_given_order_and_reports_bad_rules() -> None:
+    rules = {"b": "water", "a": "geen", "bad": "water AND", "c": "spam"}
+    with pytest.raises(RuleSyntaxError) as info:
+        RuleSet(rules)
+    assert info.value.rule_id == "bad"  # type: ignore[attr-defined]
+    rs = RuleSet(rules, skip_invalid=True)
+    assert list(rs.errors) == ["bad"]
+    assert len(rs) == 3
+    assert rs.match(view_from_text("Geen water")) == ["b", "a"]
+
+
+def test_rules_without_anchor_are_still_checked() -> None:
+    rs = RuleSet({1: "water OR NOT lang:nl", 2: "lang:nl -water"})
+    assert rs.always_checked == 1
+    assert rs.match(view_from_text("hallo", lang="fr")) == [1]
+    assert rs.match(view_from_text("hallo", lang="nl")) == [2]
+    assert rs.match(view_from_text("water", lang="nl")) == [1]
+
+
+def test_prefix_rules_share_the_word_cache_correctly() -> None:
+    rs = RuleSet({1: "zorg*", 2: "zorgverzekering", 3: "zo*", 4: "zorgen*"})
+    view = view_from_text("zorgverzekering")
+    assert rs.match(view) == [1, 2, 3]
+    assert rs.match(view) == [1, 2, 3]  # second time from the cache
+    assert rs.match(view_from_text("zorgen")) == [1, 3, 4]
+
+
+# --- property: the indexed, compiled matcher agrees with the plain reading of the tree ---------
+
+VOCAB = ["zorg", "zorgen", "wacht", "wachtlijst", "lang", "te", "hulp", "cafe", "a", "ab", "abc"]
+words = st.sampled_from(VOCAB)
+fields = st.sampled_from(
+    [
+        Field("lang", "nl"),
+        Field("lang", "fr"),
+        Field("hashtag", "zorg"),
+        Field("from", "anna"),
+        Field("sentiment", "negative"),
+        Field("urgent", "true"),
+        Field("urgent", "false"),
+    ]
+)
+positional = st.recursive(
+    st.one_of(
+        words.map(Term),
+        st.sampled_from(["zo", "wa", "ab", "zorg", "wacht"]).map(Prefix),
+        st.lists(words, min_size=2, max_size=3).map(lambda ws: Phrase(tuple(ws))),
+    ),
+    lambda inner: st.lists(inner, min_size=2, max_size=3).map(lambda cs: Or(tuple(cs))),
+    max_leaves=4,
+)
+leaf = st.one_of(
+    positional,
+    fields,
+    st.builds(Near, positional, positional, st.integers(min_value=1, max_value=4)),
+)
+trees: st.SearchStrategy[Node] = st.recursive(
+    leaf,
+    lambda inner: st.one_of(
+        inner.map(Not),
+        st.lists(inner, min_size=2, max_size=4).map(lambda cs: And(tuple(cs))),
+        st.lists(inner, min_size=2, max_size=4).map(lambda cs: Or(tuple(cs))),
+    ),
+    max_leaves=8,
+)
+posts = st.builds(
+    lambda ws, tags, lang, author, sentiment, urgent: view_from_text(
+        " ".join(ws) + "".join(f" #{t}" for t in tags),
+        lang=lang,
+        author=author,
+        sentiment=sentiment,
+        urgent=urgent,
+    ),
+    st.lists(words, max_size=12),
+    st.lists(st.sampled_from(["zorg", "hulp"]), max_size=2),
+    st.sampled_from(["nl", "fr", None]),
+    st.sampled_from(["@anna@x.social", "bob", ""]),
+    st.sampled_from(["negative", "positive", None]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
+def test_compiled_matcher_agrees_with_reference(rule_trees: list[Node], views: list) -> None:
+    rs = RuleSet(list(enumerate(rule_trees)))
+    for view in views:
+        expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
+        assert rs.match(view) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_written_form_parses_back_to_the_same_meaning(tree: Node) -> None:
+    """What the UI shows as "Samen understood" is itself a valid rule with the same meaning."""
+    try:
+        reparsed = parse(str(tree))
+    except RuleSyntaxError as err:
+        assert err.code == "only_negative"  # generated trees may lack a positive term
+        return
+    view = view_from_text("zorg wacht te lang hulp a ab #zorg", lang="nl", author="anna")
+    assert evaluate(reparsed, view) == evaluate(tree, view)

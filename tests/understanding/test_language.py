@@ -1,0 +1,71 @@
+"""Language detection: right on real sentences, honest ("unknown") when there is no evidence."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samen.understanding.language import detect, guess, normalize_tag
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("De gemeente heeft de afvalinzameling deze week verplaatst naar donderdag.", "nl"),
+        ("La mairie est fermée lundi, merci de prendre rendez-vous en ligne.", "fr"),
+        ("The council will collect the bins on Thursday this week instead.", "en"),
+        ("Die Stadtverwaltung bleibt am Montag geschlossen, bitte online buchen.", "de"),
+        ("@gemeente waarom is het zwembad nog steeds dicht?? #schandalig https://t.co/x", "nl"),
+    ],
+)
+def test_detects_whole_sentences(text: str, lang: str) -> None:
+    assert detect(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😀😀🎉",
+        "https://example.org/een/lange/nederlandse/url",
+        "@anna @bob",
+        "#zorg",
+        "12345 !!!",
+        "ok",
+    ],
+)
+def test_no_evidence_is_unknown(text: str) -> None:
+    assert detect(text) is None
+
+
+def test_source_tag_wins_when_it_is_one_of_ours() -> None:
+    g = guess("Thank you so much for the help today", tag="nl-BE")
+    assert (g.language, g.method) == ("nl", "tag")
+
+
+def test_foreign_tag_and_foreign_text_is_unknown_not_forced_into_our_languages() -> None:
+    text = "El ayuntamiento cierra el lunes, por favor pida cita en línea para los trámites."
+    assert detect(text, tag="es") is None
+    assert detect(text) is None  # a long Spanish post is not French or English
+
+
+def test_only_allowed_languages_are_returned() -> None:
+    text = "La mairie est fermée lundi, merci de prendre rendez-vous en ligne."
+    assert detect(text, languages=("nl", "en")) in (None, "nl", "en")
+    assert detect(text, languages=("fr",)) == "fr"
+
+
+def test_normalize_tag() -> None:
+    assert normalize_tag("NL_be") == "nl"
+    assert normalize_tag("") is None
+    assert normalize_tag("x-klingon-1") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_never_raises_and_confidence_is_a_probability(text: str) -> None:
+    g = guess(text)
+    assert g.language in (None, "nl", "fr", "en", "de")
+    assert 0.0 <= g.confidence <= 1.0
