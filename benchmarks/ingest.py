@@ -130,7 +130,7 @@ def make_stream(posts: int, seed: int = 7) -> list[bytes]:
 # ------------------------------------------------------------------------------ the two paths
 
 
-def samen_path(lines: list[bytes]) -> float:
+def samen_path(lines: list[bytes]) -> tuple[float, float]:
     import orjson
 
     from samen.sources.bluesky.mapping import map_jetstream_event
@@ -140,7 +140,7 @@ def samen_path(lines: list[bytes]) -> float:
     from tests.factories import StreamFactory
 
     stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     batch = []
     for number, line in enumerate(lines):
         data = orjson.loads(line)
@@ -153,13 +153,20 @@ def samen_path(lines: list[bytes]) -> float:
             store_batch(posts=batch, stream=stream, cursor=str(number))
             batch = []
     store_batch(posts=batch, stream=stream, cursor=str(len(lines)))  # the rest, and the end
-    elapsed = time.perf_counter() - start
+    elapsed = (time.perf_counter() - start, time.process_time() - cpu)
     assert Stream.objects.get(pk=stream.pk).cursor == str(len(lines))
     return elapsed
 
 
-FLOOR_COLUMNS = ("source", "external_id", "url", "author_handle", "author_external_id", "text",
-                 "source_language", "created_at", "reply_to_external_id", "hashtags", "raw")
+# The floor fills the same columns as sources_post (same row width), straight from the JSON:
+# no HTML cleaning, no facets, no handles, no dedup check, no cursor.
+FLOOR_COLUMNS = ("account_id", "source", "external_id", "url", "direction", "author_handle",
+                 "author_name", "author_url", "author_external_id", "text", "source_language",
+                 "created_at", "ingested_at", "reply_to_external_id", "thread_root_external_id",
+                 "mentions", "hashtags", "links", "media", "visibility", "edited_at",
+                 "deleted_at", "language", "sentiment", "sentiment_confidence", "intent",
+                 "urgent", "urgency_reasons", "raw")
+NOW = "2026-03-01 12:00:00"
 
 
 def floor_rows(lines: list[bytes]) -> list[tuple]:
@@ -171,48 +178,48 @@ def floor_rows(lines: list[bytes]) -> list[tuple]:
         if "kind" in data:
             commit = data["commit"]
             record = commit["record"]
-            rows.append(("bluesky", f"at://{data['did']}/app.bsky.feed.post/{commit['rkey']}",
-                         "", data["did"], data["did"], record["text"],
-                         (record.get("langs") or [""])[0], record["createdAt"],
-                         ((record.get("reply") or {}).get("parent") or {}).get("uri", ""),
-                         "[]", line.decode()))
+            parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
+            rows.append((None, "bluesky", f"at://{data['did']}/app.bsky.feed.post/"
+                         f"{commit['rkey']}", "", "in", data["did"], "", "", data["did"],
+                         record["text"], (record.get("langs") or [""])[0], record["createdAt"],
+                         NOW, parent, parent, "[]", "[]", "[]", "[]", "public", None, None,
+                         "", "", None, "", False, "[]", line.decode()))
         else:
-            rows.append(("mastodon", data["id"], data["url"], data["account"]["acct"],
-                         data["account"]["id"], data["content"], data["language"] or "",
-                         data["created_at"], data["in_reply_to_id"] or "",
-                         orjson.dumps([t["name"] for t in data["tags"]]).decode(),
+            account = data["account"]
+            rows.append((None, "mastodon", data["id"], data["url"], "in", account["acct"],
+                         account["display_name"], account["url"], account["id"],
+                         data["content"], data["language"] or "", data["created_at"], NOW,
+                         data["in_reply_to_id"] or "", "",
+                         orjson.dumps([m["acct"] for m in data["mentions"]]).decode(),
+                         orjson.dumps([t["name"] for t in data["tags"]]).decode(), "[]",
+                         orjson.dumps(data["media_attachments"]).decode(),
+                         data["visibility"], None, None, "", "", None, "", False, "[]",
                          line.decode()))
     return rows
 
 
-def floor_path(lines: list[bytes], vendor: str) -> float:
+def floor_path(lines: list[bytes], vendor: str) -> tuple[float, float]:
     from django.db import connection
 
     columns = ", ".join(FLOOR_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS floor_post")
-        cursor.execute(
-            "CREATE TABLE floor_post (id integer primary key, source varchar(20), "
-            "external_id varchar(300), url varchar(1000), author_handle varchar(300), "
-            "author_external_id varchar(300), text text, source_language varchar(16), "
-            "created_at varchar(40), reply_to_external_id varchar(300), hashtags text, "
-            "raw text, UNIQUE (source, external_id))"
-            if vendor == "sqlite" else
-            "CREATE TABLE floor_post (id serial primary key, source varchar(20), "
-            "external_id varchar(300), url varchar(1000), author_handle varchar(300), "
-            "author_external_id varchar(300), text text, source_language varchar(16), "
-            "created_at varchar(40), reply_to_external_id varchar(300), hashtags jsonb, "
-            "raw jsonb, UNIQUE (source, external_id))")
+        # Same columns and types as sources_post, and the same unique constraint.
+        cursor.execute("CREATE TABLE floor_post AS SELECT * FROM sources_post WHERE 1 = 0")
+        cursor.execute("CREATE UNIQUE INDEX floor_post_unique ON floor_post "
+                       "(source, external_id)")
     raw = connection.connection  # the driver's own connection (sqlite3 / psycopg)
-    marks = ", ".join(["?" if vendor == "sqlite" else "%s"] * len(FLOOR_COLUMNS))
+    json_columns = {"mentions", "hashtags", "links", "media", "urgency_reasons", "raw"}
+    marks = ", ".join(("?" if vendor == "sqlite" else
+                       "%s::jsonb" if c in json_columns else "%s") for c in FLOOR_COLUMNS)
     sql = f"INSERT INTO floor_post ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for offset in range(0, len(lines), BATCH):
         rows = floor_rows(lines[offset:offset + BATCH])
         cur = raw.cursor()
         cur.executemany(sql, rows)
         raw.commit()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def child(vendor: str, posts: int) -> None:
@@ -229,14 +236,15 @@ def child(vendor: str, posts: int) -> None:
     connection.ensure_connection()
     # Best of three rounds, alternating: other work on the machine only ever slows a round
     # down, so the fastest round of each path is the fairest comparison.
-    floor = samen = float("inf")
+    floor = samen = (float("inf"), float("inf"))
     for _ in range(ROUNDS):
         floor = min(floor, floor_path(lines, connection.vendor))
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM sources_post")
         samen = min(samen, samen_path(lines))
-    print(json.dumps({"vendor": vendor, "posts": posts, "samen": posts / samen,
-                      "floor": posts / floor}))
+    print(json.dumps({"vendor": vendor, "posts": posts, "samen": posts / samen[0],
+                      "floor": posts / floor[0], "samen_cpu": posts / samen[1],
+                      "floor_cpu": posts / floor[1]}))
 
 
 def main() -> None:
@@ -274,11 +282,16 @@ def main() -> None:
                 continue
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"ingest of {args.posts} posts (half Jetstream-like, half Mastodon-like; nl/fr/en/de)")
-    print(f"{'database':<12}{'Samen posts/s':>15}{'floor posts/s':>15}{'ratio':>8}")
+    print(f"{'database':<12}{'clock':<7}{'Samen posts/s':>15}{'floor posts/s':>15}{'ratio':>8}")
     for r in results:
-        print(f"{r['vendor']:<12}{r['samen']:>15,.0f}{r['floor']:>15,.0f}"
+        print(f"{r['vendor']:<12}{'wall':<7}{r['samen']:>15,.0f}{r['floor']:>15,.0f}"
               f"{r['samen'] / r['floor']:>8.2f}")
-    print("goal: >= 10,000 posts/s into SQLite, ratio >= 0.3")
+        if r["vendor"] == "sqlite":  # all the work is in this process: CPU time = one core
+            print(f"{'':<12}{'cpu':<7}{r['samen_cpu']:>15,.0f}{r['floor_cpu']:>15,.0f}"
+                  f"{r['samen_cpu'] / r['floor_cpu']:>8.2f}")
+    print("wall: elapsed time, best of 3; cpu: this process's CPU seconds (SQLite runs in it),")
+    print("which is what one core delivers even when other programs share the machine.")
+    print("goal: >= 10,000 posts/s on one core into SQLite, ratio >= 0.3")
 
 
 if __name__ == "__main__":

@@ -128,4 +128,4 @@ def mastodon_mock() -> Iterator[str]:
     try:
         yield url
     finally:
-        _stop(proc)
+        _stop(proc, timeout=5)  # uvicorn would otherwise wait for open streaming responses

@@ -132,16 +132,20 @@ def _insert(rows: list[dict[str, Any]]) -> None:
            f"DO NOTHING")
     take = operator.itemgetter(*[f.attname for f in fields])
     # psycopg adapts aware datetimes itself; SQLite stores naive UTC text, as Django does.
-    adapt_time = None if postgres else _sqlite_time
+    times: dict[datetime, str] | None = None if postgres else {}  # one batch shares "now"
     params = []
     for row in rows:
         values = list(take(row))
         for i in json_columns:
             values[i] = orjson.dumps(values[i]).decode()
-        if adapt_time is not None:
+        if times is not None:
             for i in time_columns:
-                if values[i] is not None:
-                    values[i] = adapt_time(values[i])
+                value = values[i]
+                if value is not None:
+                    text = times.get(value)
+                    if text is None:
+                        text = times[value] = _sqlite_time(value)
+                    values[i] = text
         params.append(values)
     with connection.cursor() as cursor:
         for chunk in _chunks(params):

@@ -19,6 +19,7 @@ import queue
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,6 +54,11 @@ POLL_SECONDS = {
 MAX_BACKOFF = 3600.0
 # Providers whose streams are pushed to us (the firehose) rather than polled.
 PUSH_PROVIDERS = {"bluesky"}
+# Streams that are polled for completeness and *also* followed live where the server allows
+# (Mastodon's streaming API): live posts arrive within a second, polls catch anything a
+# dropped connection missed and move the cursor. Ingest is idempotent, so overlap is harmless.
+LIVE_KINDS = {"mastodon": {StreamKind.MENTIONS, StreamKind.DIRECT, StreamKind.HASHTAG}}
+LIVE_POLL_FACTOR = 10  # poll this much less often while a live stream runs
 
 
 @dataclass(slots=True)
@@ -123,6 +129,9 @@ class Listener:
         self._connectors: dict[tuple[int, str], Connector] = {}
         self._push: dict[int, _Push] = {}
         self._inbox: queue.Queue[tuple[int, Any]] = queue.Queue()
+        self._live: dict[int, tuple[threading.Thread, threading.Event, Account, float]] = {}
+        self._live_inbox: queue.Queue[tuple[int, Any]] = queue.Queue()
+        self._no_live: set[int] = set()  # streams whose server refused live streaming
 
     def _connector(self, account: Account) -> Connector:
         key = (account.pk, repr(sorted((account.credentials or {}).items())))
@@ -133,8 +142,10 @@ class Listener:
 
     def interval(self, stream: Stream) -> float:
         if self.poll_seconds is not None:
-            return self.poll_seconds
-        return POLL_SECONDS.get(StreamKind(stream.kind), 60)
+            base = self.poll_seconds
+        else:
+            base = POLL_SECONDS.get(StreamKind(stream.kind), 60)
+        return base * LIVE_POLL_FACTOR if stream.pk in self._live else base
 
     # ---- leases
     def _free(self, now: datetime) -> Q:
@@ -163,6 +174,9 @@ class Listener:
         return list(Stream.objects.filter(pk__in=claimed).select_related("account"))
 
     def release(self) -> None:
+        for _thread, stop, _account, _started in self._live.values():
+            stop.set()
+        self._live.clear()
         for push in self._push.values():
             push.consumer.stop()
         for push in self._push.values():
@@ -262,7 +276,62 @@ class Listener:
         if result.created:
             self.status.stored += result.created
             self.status.last_item_at = timezone.now()
+        self._start_live(stream, connector)
         return result.created
+
+    # ---- live streams next to polling (Mastodon's streaming API)
+    def _start_live(self, stream: Stream, connector: Connector) -> None:
+        kind = StreamKind(stream.kind)
+        if (kind not in LIVE_KINDS.get(stream.account.provider, set())
+                or stream.pk in self._live or stream.pk in self._no_live
+                or not hasattr(connector, "stream")
+                or (stream.account.credentials or {}).get("options", {}).get("streaming")
+                is False):
+            return
+        stop = threading.Event()
+        spec = stream_spec(stream)
+
+        def follow(pk: int = stream.pk) -> None:
+            try:
+                connector.stream(spec, lambda item: self._live_inbox.put((pk, item)),  # type: ignore[attr-defined]
+                                 stop=stop)
+            except SourceError as exc:
+                log.info("live stream %s ended: %s", pk, exc.reason)
+            except Exception:
+                log.exception("live stream %s failed", pk)
+
+        thread = threading.Thread(target=follow, daemon=True, name=f"samen-live-{stream.pk}")
+        self._live[stream.pk] = (thread, stop, stream.account, time.monotonic())
+        thread.start()
+
+    def _drain_live(self) -> int:
+        """Store posts the live streams delivered (no cursor: polling moves that)."""
+        received: dict[int, list[Any]] = {}
+        while True:
+            try:
+                pk, item = self._live_inbox.get_nowait()
+            except queue.Empty:
+                break
+            received.setdefault(pk, []).append(item)
+        stored = 0
+        for pk, items in received.items():
+            entry = self._live.get(pk)
+            if entry is None:
+                continue  # the poll will bring these
+            account = entry[2]
+            result = store_batch(posts=[i for i in items if not isinstance(i, str)],
+                                 deleted_ids=[i for i in items if isinstance(i, str)],
+                                 account=account)
+            stored += result.created
+        for pk, (thread, _stop, _account, started) in list(self._live.items()):
+            if not thread.is_alive():
+                del self._live[pk]
+                if time.monotonic() - started < 10:
+                    self._no_live.add(pk)  # refused at once: this server only allows polling
+        if stored:
+            self.status.stored += stored
+            self.status.last_item_at = timezone.now()
+        return stored
 
     def _backoff(self, stream: Stream) -> float:
         base = min(MAX_BACKOFF, 5.0 * (2 ** min(stream.error_count, 12)))
@@ -291,7 +360,7 @@ class Listener:
     # ---- the loop
     def run_once(self, limit: int = 20) -> int:
         """Claim due streams, poll each once, renew nothing; returns new posts stored."""
-        stored = self._drain_push()
+        stored = self._drain_push() + self._drain_live()
         streams = [s for s in self.claim(limit) if s.pk not in self._push]
         self.status.streams = Stream.objects.filter(enabled=True).count()
         for stream in streams:

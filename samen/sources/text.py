@@ -31,6 +31,8 @@ _IMG = re.compile(r"<img\b(" + _Q + r")>", re.IGNORECASE)
 _ANCHOR = re.compile(r"<a\b(" + _Q + r")>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z]" + _Q + r">|<[!?][^>]*>")
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _ATTR = re.compile(
     r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
 )
@@ -39,6 +41,15 @@ _ATTR = re.compile(
 def _attrs(text: str) -> dict[str, str]:
     return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
             for m in _ATTR.finditer(text)}
+
+
+def _attr(pattern: re.Pattern[str], attrs: str) -> str:
+    """One attribute's value (unescaped) from a tag's attribute text; '' when absent."""
+    found = pattern.search(attrs)
+    if found is None:
+        return ""
+    value = next((g for g in found.groups() if g is not None), "")
+    return html.unescape(value) if "&" in value else value
 
 
 def _escape(text: str) -> str:
@@ -60,15 +71,10 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
         if "href" not in attrs:
             continue
         if "mention" in attrs or "hashtag" in attrs or "tag" in attrs:
-            values = _attrs(attrs)  # the careful check, only where it may matter
-            classes = values.get("class", "").split()
-            if ("mention" in classes or "hashtag" in classes
-                    or "tag" in values.get("rel", "").split()):
+            classes = _attr(_CLASS, attrs).split()
+            if "mention" in classes or "hashtag" in classes or "tag" in _attr(_REL, attrs).split():
                 continue
-            href = values.get("href", "")
-        else:
-            found = _HREF.search(attrs)
-            href = html.unescape(next(g for g in found.groups() if g is not None)) if found else ""
+        href = _attr(_HREF, attrs)
         if href:
             links.append(href)
     text = _DROPPED.sub("", markup)

@@ -63,3 +63,12 @@ def test_plain_text_finders():
     assert find_links(text) == ["https://stad.example/a"]
     assert find_hashtags(text) == ["afval"]
     assert find_mentions(text) == ["@anna@stad.example", "@bob"]
+
+
+def test_link_detection_reads_any_attribute_quoting():
+    html = ("<a class='mention' href='https://m.example/@a'>@a</a> "
+            "<a href=https://x.example/?a=1&amp;b=2>x</a> "
+            '<a rel="tag" href="https://m.example/tags/t">#t</a> <a name="top">top</a>')
+    text, links = html_to_text(html)
+    assert links == ["https://x.example/?a=1&b=2"]
+    assert text == "@a x #t top"

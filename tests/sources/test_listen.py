@@ -105,3 +105,31 @@ def test_listen_once_command_prints_the_status_line(capsys):
         call_command("listen", "--once", "--poll-seconds", "60")
     out = capsys.readouterr().out
     assert "4 new posts" in out and "listening to 1 stream(s)" in out
+
+
+@pytest.mark.peer
+def test_mastodon_live_stream_brings_a_mention_without_waiting_for_a_poll(mastodon_mock):
+    import time
+
+    org = actions.do_create_account(provider="mastodon", name="Org", base_url=mastodon_mock,
+                                    credentials={"access_token": "ada_token"}, by=None)
+    mentions = actions.do_add_stream(account=org, kind="mentions", by=None)
+    listener = Listener(owner="live:1", poll_seconds=3600)
+    try:
+        listener.run_once()  # the first poll catches up and opens the live stream
+        mentions.refresh_from_db()
+        assert mentions.next_poll_at > timezone.now() + timedelta(minutes=59)
+        time.sleep(1.0)  # let the stream connect
+
+        from samen.sources.base import AccountConfig, OutgoingPost
+        grace = MastodonConnector(AccountConfig(provider="mastodon", base_url=mastodon_mock,
+                                                credentials={"access_token": "grace_token"}))
+        sent = grace.send(OutgoingPost(text="@ada Live: is het zwembad open?", lang="nl"))
+        deadline = time.monotonic() + 15
+        while not Post.objects.filter(external_id=sent.external_id).exists():
+            assert time.monotonic() < deadline, "the live stream did not deliver the mention"
+            listener.run_once()  # no poll is due for an hour: only the live stream can bring it
+            time.sleep(0.2)
+    finally:
+        listener.release()
+    assert Post.objects.get(external_id=sent.external_id).account == org

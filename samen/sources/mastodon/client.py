@@ -274,15 +274,18 @@ class MastodonConnector:
         error when the stream cannot be opened, so the listener can fall back to polling.
         """
         listener = _Listener(self.instance, handle, stop)
-        with mapped_errors("streaming"):
-            if stream.kind is StreamKind.MENTIONS:
-                self.api.stream_user(listener)
-            elif stream.kind is StreamKind.DIRECT:
-                self.api.stream_direct(listener)
-            elif stream.kind is StreamKind.HASHTAG:
-                self.api.stream_hashtag(stream.query.lstrip("#"), listener)
-            else:
-                raise NotSupported(f"Mastodon has no stream for {stream.kind}")
+        try:
+            with mapped_errors("streaming"):
+                if stream.kind is StreamKind.MENTIONS:
+                    self.api.stream_user(listener)
+                elif stream.kind is StreamKind.DIRECT:
+                    self.api.stream_direct(listener)
+                elif stream.kind is StreamKind.HASHTAG:
+                    self.api.stream_hashtag(stream.query.lstrip("#"), listener)
+                else:
+                    raise NotSupported(f"Mastodon has no stream for {stream.kind}")
+        except _Stop:
+            return
 
     # ---- sending
     def send(self, post: OutgoingPost) -> NormalizedPost:
@@ -346,6 +349,10 @@ class _Listener(StreamListener):
 
     def on_delete(self, status_id: Any) -> None:
         self._emit("delete", status_id)
+
+    def handle_heartbeat(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise _Stop
 
 
 class _Stop(Exception):

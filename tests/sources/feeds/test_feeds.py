@@ -17,7 +17,7 @@ from samen.sources.text import html_to_text
 from tests.sources.loopback import Handler, Reply, loopback
 from tests.sources.shared import shared_path
 
-FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=1, connect_timeout=1, read_timeout=0.5)
+FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=1, connect_timeout=2, read_timeout=2.0)
 HASHED_ID = re.compile(r"^[0-9a-f]{32}$")  # feed-rs invents these when a feed has no id
 
 
@@ -137,7 +137,7 @@ def test_wrong_content_types():
 
 def test_a_timeout_or_hostile_feed_never_stops_the_others():
     with loopback() as server:
-        server.script("/slow", Reply(200, atom(1), delay=2.0))
+        server.script("/slow", Reply(200, atom(1), delay=4.5))
         server.script("/huge", Reply(200, b"<rss>" + b"x" * 3_000_000))
         server.script("/broken", Reply(200, b"<rss version='2.0'><channel><item><title>half"))
         server.script("/json-junk", Reply(200, b"{not json", {"Content-Type": "application/json"}))
