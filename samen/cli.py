@@ -16,8 +16,11 @@ COMMANDS = [
     ("worker", "Run background tasks (database queue, or Redis with SAMEN_REDIS_URL)."),
     ("listen", "Follow every configured source and store new posts."),
     ("import", "Import an archive file: samen import FILE --format FORMAT."),
-    ("eval", "Measure understanding on your own data: samen eval sentiment|language|trends "
-             "--input FILE.tsv."),
+    ("eval", "Measure understanding on your own data: samen eval "
+             "sentiment|language|intent|trends --input FILE.tsv."),
+    ("rules", "Try a listening rule against stored posts: samen rules test \"QUERY\"."),
+    ("privacy_guides", "Load the starting privacy-settings guides (adds only missing ones)."),
+    ("forget_click_data", "Drop the daily salts and visitor hashes of tracked links (daily)."),
     ("migrate", "Bring the database up to date."),
     ("check", "Check the configuration."),
 ]
