@@ -101,8 +101,7 @@ def speed(data: Path, n: int) -> None:
         print(f"{name:<12}{cold[0]:>12.0f}{cold[1]:>12.0f}{warm[0]:>12.0f}{warm[1]:>12.0f}")
     del detected
     language._CACHE.clear()  # cold again: every word new to the language and sentiment caches
-    sentiment._WORD_ROW.clear()
-    sentiment._PAIR_BUCKET.clear()
+    sentiment.clear_caches()
     cold = rate(enrich_many, [normalized])
     warm = rate(enrich_many, [normalized])
     n = len(normalized)

@@ -60,7 +60,10 @@ def _enrich_batch(
     the whole batch, and each post's text folded once for sentiment and intent. The answers
     are those of ``language.guess``, ``sentiment.classify``, ``intent.classify`` and
     ``text.extract`` called one by one (tests/understanding/test_enrich.py checks it)."""
-    langs = [g.language for g in _language.guess_many(texts, tags, languages=languages)]
+    if len(texts) == 1:  # one post: numpy's per-call cost would outweigh the batch sum
+        langs = [_language.guess(texts[0], languages=languages, tag=tags[0]).language]
+    else:
+        langs = [g.language for g in _language.guess_many(texts, tags, languages=languages)]
     folds = list(map(_text.fold, texts))
     sentis = _sentiment.classify_many(texts, langs, folded=folds)
     out: list[Enrichment] = []

@@ -365,11 +365,17 @@ _WV_LOCK = threading.Lock()  # a new word may grow _WV: one thread at a time
 def _trim_caches() -> None:
     """Empty the word and pair caches when full; only called between batches."""
     if len(_WORD_ROW) >= _CACHE_MAX or len(_PAIR_BUCKET) >= _CACHE_MAX:
-        with _WV_LOCK:
-            _WORD_ROW.clear()
-            _PAIR_BUCKET.clear()
-            _WV_TUPLES.clear()
-            _PAIR_VEC.clear()
+        clear_caches()
+
+
+def clear_caches() -> None:
+    """Forget every cached word and pair (for benchmarks of a cold stream). Not while a
+    batch is being scored in another thread."""
+    with _WV_LOCK:
+        _WORD_ROW.clear()
+        _PAIR_BUCKET.clear()
+        _WV_TUPLES.clear()
+        _PAIR_VEC.clear()
 
 
 def _word_row(word: str, negated: bool) -> tuple[int, int]:
@@ -387,6 +393,7 @@ def _word_row(word: str, negated: bool) -> tuple[int, int]:
             grown[: _WV.shape[0]] = _WV
             _WV = grown
         v = _WV[row] = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
+        del _WV_TUPLES[row:]  # row == len(_WORD_ROW): the two stay aligned
         _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
         hit = _WORD_ROW[key] = (row, len(feats))
     return hit
