@@ -20,12 +20,12 @@ def _register_enricher() -> None:
         from samen.sources.ingest import register_enricher  # type: ignore[attr-defined]
     except ImportError:
         return
-    from samen.understanding.enrich import enrich
+    from samen.understanding.enrich import enrich_many
 
-    def enricher(post):  # type: ignore[no-untyped-def]
-        e = enrich(post)
-        return {"language": e.language or "", "sentiment": e.sentiment,
-                "sentiment_confidence": e.sentiment_confidence, "intent": e.intent,
-                "urgent": e.urgent, "urgency_reasons": e.urgency_reasons}
+    def enricher(posts):  # type: ignore[no-untyped-def]
+        return [{"language": e.language or "", "sentiment": e.sentiment,
+                 "sentiment_confidence": e.sentiment_confidence, "intent": e.intent,
+                 "urgent": e.urgent, "urgency_reasons": e.urgency_reasons}
+                for e in enrich_many(posts)]
 
     register_enricher(enricher)
