@@ -600,6 +600,11 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
         return _delivery_failed(reply, exc.reason)
     except Exception as exc:  # any connector bug must still leave the reply retryable
         return _delivery_failed(reply, f"{type(exc).__name__}: {exc}")
+    _finish_sent(reply_id, external_id, url)
+    return Reply.objects.get(pk=reply_id)
+
+
+def _finish_sent(reply_id: int, external_id: str, url: str) -> None:
     with transaction.atomic():
         reply = Reply.objects.select_for_update().select_related("conversation").get(
             pk=reply_id)
@@ -620,6 +625,19 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
             _walk_to(conversation, State.WAITING_CUSTOMER, by=reply.author)
         audit.record(actor=reply.author, action="inbox.reply.sent", target=conversation,
                      data={"reply": reply.pk, "external_id": external_id})
+
+
+@transaction.atomic
+def do_record_sent(*, reply: Reply, external_id: str, url: str, by: Person | None) -> Reply:
+    """Record a reply that reached the network outside the queue (demo data, archive
+    imports): same history as a delivered reply, without calling any network."""
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    if reply.state not in (ReplyState.DRAFT, ReplyState.QUEUED):
+        raise ReplyStateError(_("This reply was already sent or submitted."), code="state")
+    reply.state = ReplyState.QUEUED
+    reply.save(update_fields=["state"])
+    _finish_sent(reply.pk, external_id, url)
+    reply.refresh_from_db()
     return reply
 
 

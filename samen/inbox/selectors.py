@@ -36,7 +36,7 @@ from samen.inbox.workflow import ACTIVE_STATES, DONE_STATES, WAITING_STATES
 from samen.sources import selectors as source_selectors
 from samen.sources.models import Post
 
-VIEWS = ("mine", "unassigned", "team", "urgent", "waiting", "open", "all", "done")
+VIEWS = ("mine", "unassigned", "team", "urgent", "waiting", "breached", "open", "all", "done")
 PRESENCE_TTL = timedelta(seconds=20)
 
 
@@ -74,6 +74,11 @@ def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversat
         qs = qs.filter(state__in=[s.value for s in WAITING_STATES])
     elif view == "open":
         qs = qs.filter(state__in=active)
+    elif view == "breached":
+        now = timezone.now()
+        qs = qs.filter(state__in=[*active, *(s.value for s in WAITING_STATES)]).filter(
+            Q(first_responded_at__isnull=True, first_response_due__lt=now)
+            | Q(resolution_due__lt=now))
     elif view == "done":
         qs = qs.filter(state__in=[s.value for s in DONE_STATES])
     if query.channel:
