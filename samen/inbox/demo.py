@@ -10,6 +10,7 @@ inbox's actions.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ SAVED_REPLIES = [
 ]
 
 # key, provider, external id, handle, name, language, minutes ago, text, reply_to key, extra
-POSTS = [
+POSTS: list[tuple[str, str, str, str, str, str, int, str, str, dict[str, Any]]] = [
     ("paspoort", "mastodon", "inbox-demo-1", "@an.verhoeven@mastodon.example", "An Verhoeven",
      "nl", 30 * 60, "@samenburg Mijn paspoort is klaar. Kan ik het ook 's avonds afhalen?",
      "", {"intent": "question"}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -71,8 +73,10 @@ class RoutingRuleForm(forms.Form):
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=SENTIMENT_CHOICES,
                                   required=False)
     urgent_only = forms.BooleanField(label=_("Only urgent conversations"), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    team: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Team"), queryset=None,
+                                                               required=False)
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Person"),
+                                                                 queryset=None, required=False)
     priority = forms.ChoiceField(label=_("Set priority"), required=False,
                                  choices=[("", _("Keep")), *Priority.choices])
     position = forms.IntegerField(label=_("Order"), initial=100, min_value=0)
@@ -95,8 +99,8 @@ class RoutingRuleForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=120)
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
+    members: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
