@@ -108,9 +108,16 @@ def _walk_to(conversation: Conversation, target: State, *, by: Person | None) ->
 # ------------------------------------------------------------------------------- contacts
 
 
+def _searchable(text: str) -> str:
+    """The text plus its accent-free spelling, so "inondee" finds "inondée" on every
+    database (PostgreSQL's stemmers keep accents unless the unaccent extension is there)."""
+    folded = policy.fold_accents(text)
+    return text if folded == text else f"{text}\n{folded}"
+
+
 def _contact_entry(contact: Contact) -> None:
     handles = " ".join(contact.handles.values_list("handle", flat=True))
-    body = f"{contact.display_name} {handles} {contact.notes}".strip()
+    body = _searchable(f"{contact.display_name} {handles} {contact.notes}".strip())
     updated = SearchEntry.objects.filter(contact=contact, post_id=None).update(
         body=body, language=contact.language)
     if not updated:
@@ -189,7 +196,7 @@ def do_merge_contacts(*, source: Contact, into: Contact, by: Person) -> Contact:
 @transaction.atomic
 def do_split_handle(*, handle: ContactHandle, by: Person) -> Contact:
     """Give ``handle`` (and the conversations written from it) a contact of its own."""
-    handle = ContactHandle.objects.select_for_update().select_related("contact").get(
+    handle = ContactHandle.objects.select_for_update(of=("self",)).select_related("contact").get(
         pk=handle.pk)
     old = handle.contact
     if old.handles.count() < 2:
@@ -291,7 +298,7 @@ def _link(conversation: Conversation, post: Post) -> bool:
     SearchEntry.objects.create(
         conversation=conversation, contact_id=conversation.contact_id, post_id=post.pk,
         language=post.language,
-        body=f"{post.author_name} {post.author_handle} {post.text}")
+        body=_searchable(f"{post.author_name} {post.author_handle} {post.text}"))
     return True
 
 
@@ -502,7 +509,7 @@ def _queue(reply: Reply, conversation: Conversation, *, by: Person | None) -> No
 def do_submit_reply(*, reply: Reply, by: Person) -> Reply:
     """Send a draft: needs the mandate for the conversation's account. When the escalation
     policy says so the reply waits for a manager's approval instead of being queued."""
-    reply = Reply.objects.select_for_update().select_related(
+    reply = Reply.objects.select_for_update(of=("self",)).select_related(
         "conversation", "conversation__contact", "conversation__account").get(pk=reply.pk)
     conversation = reply.conversation
     if reply.state not in (ReplyState.DRAFT, ReplyState.REJECTED):
@@ -542,7 +549,8 @@ def do_decide_reply(*, reply: Reply, by: Person, approve: bool, text: str | None
     with the manager's comment."""
     if not by.has_role(Role.MANAGER):
         raise NotAllowed(_("Only managers decide escalated replies."))
-    reply = Reply.objects.select_for_update().select_related("conversation").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("conversation").get(
+        pk=reply.pk)
     if reply.state != ReplyState.PENDING_APPROVAL:
         raise ReplyStateError(_("This reply is not waiting for approval."), code="state")
     if not approve and not comment.strip():
@@ -606,7 +614,7 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
 
 def _finish_sent(reply_id: int, external_id: str, url: str) -> None:
     with transaction.atomic():
-        reply = Reply.objects.select_for_update().select_related("conversation").get(
+        reply = Reply.objects.select_for_update(of=("self",)).select_related("conversation").get(
             pk=reply_id)
         conversation = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
         now = timezone.now()
@@ -655,7 +663,7 @@ def _delivery_failed(reply: Reply, reason: str) -> Reply:
 @transaction.atomic
 def do_retry_reply(*, reply: Reply, by: Person) -> Reply:
     """Queue a failed reply again (same idempotency key). Needs the mandate too."""
-    reply = Reply.objects.select_for_update().select_related("conversation",
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("conversation",
                                                             "conversation__account").get(
         pk=reply.pk)
     if reply.state != ReplyState.FAILED:

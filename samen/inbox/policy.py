@@ -7,6 +7,7 @@ are data, evaluated by one small module).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,3 +124,10 @@ def mentioned_usernames(text: str) -> list[str]:
         if name and name not in seen:
             seen.append(name)
     return seen
+
+
+def fold_accents(text: str) -> str:
+    """"Café inondée" → "Cafe inondee"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed
+                                                if not unicodedata.combining(c)))

@@ -120,7 +120,7 @@ SEARCH_LIMIT = 500
 def search(q: str) -> tuple[list[int], list[int]]:
     """(conversation ids, contact ids) whose posts or contact details match every word of
     ``q``. SQLite: FTS5 prefix match; PostgreSQL: stemmed in Dutch, French and English."""
-    words = _WORD.findall(q)[:10]
+    words = _WORD.findall(policy.fold_accents(q))[:10]
     if not words:
         return [], []
     with connection.cursor() as cursor:

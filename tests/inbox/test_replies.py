@@ -58,6 +58,7 @@ def test_without_the_mandate_one_can_only_draft():
     assert draft.state == "draft" and draft.text == "Dag, we kijken het na."
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_mandate_holder_sends_a_colleagues_draft(network, django_capture_on_commit_callbacks):
     drafter, sender = agent(), _sender()
     conv = conversation()
@@ -106,6 +107,7 @@ def test_negative_but_small_reach_is_not_escalated(network):
     assert reply.state == "queued"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_manager_edits_and_approves_then_it_is_sent(network, django_capture_on_commit_callbacks):
     sender, boss = _sender(), manager()
     conv = conversation(urgent=True)
@@ -166,6 +168,7 @@ def test_delivering_twice_sends_once(network):
         actions.do_submit_reply(reply=Reply.objects.get(pk=reply.pk), by=sender)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_reply_keeps_its_reason_and_is_retried_once(monkeypatch,
                                                             django_capture_on_commit_callbacks):
     fake = FakeNetwork(fail_first=1)
@@ -224,8 +227,13 @@ def test_two_workers_racing_send_once(monkeypatch):
     conv = conversation()
     reply = actions.do_submit_reply(
         reply=actions.do_save_draft(conversation=conv, by=sender, text="race"), by=sender)
-    threads = [threading.Thread(target=actions.do_deliver_reply, kwargs={"reply_id": reply.pk})
-               for _ in range(4)]
+    def worker():
+        try:
+            actions.do_deliver_reply(reply_id=reply.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
