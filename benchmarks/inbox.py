@@ -240,6 +240,7 @@ def run_one(vendor: str, n_posts: int, repeat: int) -> None:
     db_name = f"samen_bench_inbox_{os.getpid()}"
     if vendor == "sqlite":
         os.environ["SAMEN_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        print(f"SQLite file (delete it when done): {tmp}/bench.sqlite3", flush=True)
     else:
         import psycopg
 

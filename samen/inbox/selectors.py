@@ -28,6 +28,7 @@ from samen.inbox.models import (
     RoutingRule,
     SavedFilter,
     SavedReply,
+    SearchEntry,
     SlaTarget,
     Team,
 )
@@ -89,8 +90,7 @@ def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversat
         qs = qs.filter(rule_names__contains=[query.rule]) if connection.vendor == "postgresql" \
             else qs.filter(rule_names__icontains=f'"{query.rule}"')
     if query.q:
-        conv_ids, contact_ids = search(query.q)
-        qs = qs.filter(Q(pk__in=conv_ids) | Q(contact_id__in=contact_ids))
+        qs = qs.filter(pk__in=search_conversation_ids(query.q))
     return qs.order_by("-last_activity_at", "-id")
 
 
@@ -119,7 +119,8 @@ SEARCH_LIMIT = 500
 
 def search(q: str) -> tuple[list[int], list[int]]:
     """(conversation ids, contact ids) whose posts or contact details match every word of
-    ``q``. SQLite: FTS5 prefix match; PostgreSQL: stemmed in Dutch, French and English."""
+    ``q``, newest first, at most ``SEARCH_LIMIT`` entries. SQLite: FTS5 (the last word also as
+    a prefix, for search as you type); PostgreSQL: stemmed in Dutch, French and English."""
     words = _WORD.findall(policy.fold_accents(q))[:10]
     if not words:
         return [], []
@@ -131,16 +132,29 @@ def search(q: str) -> tuple[list[int], list[int]]:
                 "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
                 "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
                 "ORDER BY id DESC LIMIT %s", [text, text, text, text, SEARCH_LIMIT])
+            rows = cursor.fetchall()
         else:
-            match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+            terms = ['"' + w.replace('"', '""') + '"' for w in words]
+            terms[-1] += "*"
             cursor.execute(
-                "SELECT e.conversation_id, e.contact_id FROM inbox_search_fts f "
-                "JOIN inbox_searchentry e ON e.id = f.rowid WHERE inbox_search_fts MATCH %s "
-                "ORDER BY f.rowid DESC LIMIT %s", [match, SEARCH_LIMIT])
-        rows = cursor.fetchall()
+                "SELECT rowid FROM inbox_search_fts WHERE inbox_search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT %s", [" ".join(terms), SEARCH_LIMIT])
+            ids = [r[0] for r in cursor.fetchall()]
+            rows = list(SearchEntry.objects.filter(pk__in=ids).values_list(
+                "conversation_id", "contact_id")) if ids else []
     conversations = sorted({c for c, _k in rows if c is not None})
     contacts = sorted({k for c, k in rows if c is None and k is not None})
     return conversations, contacts
+
+
+def search_conversation_ids(q: str) -> list[int]:
+    """Conversations matching ``q`` directly, or belonging to a contact that matches."""
+    conversations, contacts = search(q)
+    if contacts:
+        conversations = sorted(set(conversations) | set(
+            Conversation.objects.filter(contact_id__in=contacts)
+            .order_by("-last_activity_at").values_list("pk", flat=True)[:SEARCH_LIMIT]))
+    return conversations
 
 
 def search_contacts(q: str) -> list[Contact]:
