@@ -1,8 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _on_posts_understood(sender: Any, post_ids: list[int] | None = None, **kwargs: Any) -> None:
+    """Hand new posts to the inbox's intake; all logic is in ``actions.do_receive_posts``."""
+    from samen.inbox.actions import do_receive_posts
+
+    do_receive_posts(post_ids=post_ids or [])
 
 
 class InboxConfig(AppConfig):
     name = "samen.inbox"
     label = "inbox"
     verbose_name = _("Inbox")
+
+    def ready(self) -> None:
+        from samen.understanding.signals import posts_understood
+
+        posts_understood.connect(_on_posts_understood, dispatch_uid="inbox.receive_posts")

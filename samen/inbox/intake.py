@@ -1,0 +1,77 @@
+"""Which posts become conversations: those addressed to the organisation, and those a
+listening rule marked "to inbox".
+
+``addressed_to_organisation`` is pure. ``rule_says_to_inbox`` is the seam to
+``samen.understanding``: at the time of writing, understanding offers no selector for rule
+matches with a "to inbox" flag, so it answers False; replace its body with a call to that
+selector when it lands (docs/inbox.md says so too).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+def handle_variants(handle: str) -> set[str]:
+    """The ways an account's handle is written in mentions: ``@name@server`` is also
+    written ``@name`` by people on the same server; case never matters."""
+    clean = handle.strip().lower().lstrip("@")
+    if not clean:
+        return set()
+    variants = {clean}
+    if "@" in clean:
+        variants.add(clean.split("@", 1)[0])
+    return variants
+
+
+@dataclass(frozen=True, slots=True)
+class OrgIdentity:
+    """What the organisation is called on each network, and the ids of its own posts."""
+
+    handles: dict[str, set[str]]  # source → handle variants
+    own_post_ids: set[tuple[str, str]]  # (source, external id) of posts the org wrote
+
+    @classmethod
+    def build(cls, accounts: Iterable[tuple[str, str]],
+              own_post_ids: Iterable[tuple[str, str]]) -> OrgIdentity:
+        handles: dict[str, set[str]] = {}
+        for provider, handle in accounts:
+            handles.setdefault(provider, set()).update(handle_variants(handle))
+        return cls(handles=handles, own_post_ids=set(own_post_ids))
+
+
+def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str],
+                              visibility: str, reply_to: str, thread_root: str,
+                              org: OrgIdentity) -> bool:
+    """A direct message, a reply to one of the org's posts, or a mention of one of its
+    handles on that network (in the mention list, or written in the text)."""
+    if visibility == "direct":
+        return True
+    for ext in (reply_to, thread_root):
+        if ext and (source, ext) in org.own_post_ids:
+            return True
+    variants = org.handles.get(source, set())
+    if not variants:
+        return False
+    for mention in mentions:
+        if handle_variants(str(mention)) & variants:
+            return True
+    lowered = text.lower()
+    return any(re.search(r"(?<![\w@])@" + re.escape(v) + r"(?![\w-]|\.\w)", lowered)
+               for v in variants)
+
+
+def rule_says_to_inbox(post_id: int) -> bool:
+    """Seam: does a listening rule marked "to inbox" match this post?
+
+    ``samen.understanding`` has no rule-match selector yet, so this answers False.
+    """
+    return False
+
+
+def rules_for(post_id: int) -> list[str]:
+    """Seam: names of the listening rules that matched the post (empty until understanding
+    offers them)."""
+    return []
