@@ -29,7 +29,7 @@ from samen.core.roles import HOME_ORDER, ROLE_DESCRIPTIONS, Role
 
 HOME_URLS = {
     Role.COMMS_LEAD: "core:lead_home",
-    Role.TEAM: "core:team_home",
+    Role.TEAM: "inbox:list",  # the team lives in the inbox
     Role.MANAGER: "core:manager_home",
     Role.AMBASSADOR: "core:ambassador_home",
 }

@@ -1,10 +1,9 @@
 """Which posts become conversations: those addressed to the organisation, and those a
 listening rule marked "to inbox".
 
-``addressed_to_organisation`` is pure. ``rule_says_to_inbox`` is the seam to
-``samen.understanding``: at the time of writing, understanding offers no selector for rule
-matches with a "to inbox" flag, so it answers False; replace its body with a call to that
-selector when it lands (docs/inbox.md says so too).
+``addressed_to_organisation`` is pure. ``rule_says_to_inbox`` and ``rules_for`` ask
+``samen.understanding``'s selectors, which hold the rule matches stored before
+``posts_understood`` is sent.
 """
 
 from __future__ import annotations
@@ -64,14 +63,14 @@ def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str]
 
 
 def rule_says_to_inbox(post_id: int) -> bool:
-    """Seam: does a listening rule marked "to inbox" match this post?
+    """Does an enabled listening rule marked "to inbox" match this post?"""
+    from samen.understanding import selectors as understanding
 
-    ``samen.understanding`` has no rule-match selector yet, so this answers False.
-    """
-    return False
+    return post_id in understanding.to_inbox_post_ids([post_id])
 
 
 def rules_for(post_id: int) -> list[str]:
-    """Seam: names of the listening rules that matched the post (empty until understanding
-    offers them)."""
-    return []
+    """Names of the listening rules that matched the post, highest priority first."""
+    from samen.understanding import selectors as understanding
+
+    return [rule.name for rule in understanding.rules_of_posts([post_id])[post_id]]

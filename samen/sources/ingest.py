@@ -218,11 +218,14 @@ def store_batch(
                     existing[(source, external_id)] = (pk, edited_at)
         new_rows: list[dict[str, Any]] = []
         edits: list[Post] = []
-        wanted = [
-            (key, post) for key, post in unique.items()
-            if key not in existing or (post.edited_at is not None and (
-                existing[key][1] is None or post.edited_at > existing[key][1]))
-        ]
+        def needs_values(key: tuple[str, str], post: NormalizedPost) -> bool:
+            if key not in existing:
+                return True
+            stored_edit = existing[key][1]
+            return post.edited_at is not None and (stored_edit is None
+                                                   or post.edited_at > stored_edit)
+
+        wanted = [(key, post) for key, post in unique.items() if needs_values(key, post)]
         extras = dict(zip((key for key, _p in wanted),
                           _enrichments([post for _k, post in wanted]), strict=True))
         for key, post in unique.items():

@@ -60,7 +60,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, name, allowed):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role,home", [
-    (Role.COMMS_LEAD, "core:lead_home"), (Role.TEAM, "core:team_home"),
+    (Role.COMMS_LEAD, "core:lead_home"), (Role.TEAM, "inbox:list"),
     (Role.MANAGER, "core:manager_home"), (Role.AMBASSADOR, "core:ambassador_home"),
 ])
 def test_each_role_lands_on_its_own_home(client_for, role, home):

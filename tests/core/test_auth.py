@@ -23,7 +23,7 @@ def test_log_in_and_out(client, person_factory, organisation):
     person_factory(Role.TEAM, username="jonas")
     response = login(client, "jonas", PASSWORD)
     assert response.status_code == 302
-    assert client.get("/", follow=True).request["PATH_INFO"] == reverse("core:team_home")
+    assert client.get("/", follow=True).request["PATH_INFO"] == reverse("inbox:list")
     response = client.post(reverse("core:logout"))
     assert response.status_code == 302
     assert client.get(reverse("core:team_home")).status_code == 302

@@ -118,7 +118,19 @@ def test_mentions_are_recognised_in_every_usual_spelling():
     assert not addressed("mastodon", "@stadhuis is open")
 
 
-def test_rule_seam_says_no_until_understanding_offers_matches():
+def test_a_post_matching_a_to_inbox_rule_becomes_a_conversation_with_the_rule_name(
+        django_capture_on_commit_callbacks):
+    from samen.understanding import actions as understanding
+
     org_account()
-    post = inbound_post(mention=False, text="gevaarlijk kruispunt")
-    assert intake.rule_says_to_inbox(post.pk) is False
+    understanding.do_create_rule(name="Verkeersveiligheid", query="kruispunt OR fietspad",
+                                 to_inbox=True, by=None)
+    understanding.do_create_rule(name="Alleen luisteren", query="gevaarlijk", by=None)
+    matched = inbound_post(mention=False, text="Gevaarlijk kruispunt aan de school")
+    other = inbound_post(mention=False, text="Gevaarlijk weer vandaag")
+    with django_capture_on_commit_callbacks(execute=True):  # posts_understood after commit
+        understanding.do_understand_posts(post_ids=[matched.pk, other.pk])
+    conversation = ConversationPost.objects.get(post=matched).conversation
+    assert sorted(conversation.rule_names) == ["Alleen luisteren", "Verkeersveiligheid"]
+    assert not ConversationPost.objects.filter(post=other).exists(), \
+        "a rule that only listens does not fill the inbox"
