@@ -96,8 +96,8 @@ def build_report(*, week_start: date, language: str) -> pdf.Report:
 
         posts = selectors.most_engaged_posts(period=period, filters=filters, limit=5)
         notable = [
-            f"{date_format(timezone.localtime(p.created_at), 'j M H:i')} · {p.author_name or p.author_handle} "
-            f"({p.get_source_display()}): {p.text[:220]}"
+            f"{date_format(timezone.localtime(p.created_at), 'j M H:i')} · "
+            f"{p.author_name or p.author_handle} ({p.get_source_display()}): {p.text[:220]}"
             for p in posts
         ]
         report.sections.append(pdf.Section(
