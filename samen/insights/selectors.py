@@ -86,7 +86,8 @@ def hashtag_counts_on(day: date) -> list[tuple[str, str, str, int]]:
             "GROUP BY 1, 2, 3"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, end])
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(start),
+                             connection.ops.adapt_datetimefield_value(end)])
         rows = cursor.fetchall()
     merged: dict[tuple[str, str, str], int] = defaultdict(int)
     for source, language, tag, n in rows:

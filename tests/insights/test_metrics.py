@@ -37,8 +37,9 @@ def known_posts():
     post(3, account=bluesky, source="bluesky", language="fr", sentiment="neutral",
          hashtags=["afval"])
     post(3, account=bluesky, source="bluesky", language="en", sentiment="negative")
-    # 23:30 UTC on the 3rd is already the 4th in Brussels.
-    post(3, 23, account=mastodon, source="mastodon", language="nl", sentiment="positive")
+    # 23:00 UTC on the 3rd is already the 4th in Brussels.
+    post(3, 23, account=mastodon, source="mastodon", language="nl", sentiment="positive",
+         hashtags=["nacht"])
     # Sent by the organisation: not a mention.
     post(4, account=mastodon, source="mastodon", direction="out", language="nl")
     # Deleted posts no longer count; posts outside the period neither.
@@ -75,8 +76,13 @@ def test_sentiment_headline_is_the_share_of_negative_posts(known_posts):
 
 def test_hashtags_are_folded_and_ranked(known_posts):
     table = hashtags(NOV, Filters())
-    assert table.categories == ["#afval", "#zomerfeest"]
-    assert dict(table.series)["Posts"] == [3, 1]
+    assert table.categories == ["#afval", "#nacht", "#zomerfeest"]
+    assert dict(table.series)["Posts"] == [3, 1, 1]
+    # Counted on the local day: the late post belongs to the 4th, not the 3rd.
+    assert hashtags(Period(date(2026, 11, 4), date(2026, 11, 4)), Filters()).categories == [
+        "#nacht"]
+    assert "#nacht" not in hashtags(Period(date(2026, 11, 3), date(2026, 11, 3)),
+                                    Filters()).categories
 
 
 def test_long_periods_are_shown_per_week(known_posts):
