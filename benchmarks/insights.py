@@ -144,7 +144,7 @@ def main() -> None:
         return
     env_base = {**os.environ, "SAMEN_TESTING": "1", "PYTHONPATH": str(ROOT)}
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
-        cmd = [sys.executable, __file__, "--one", "--posts", str(args.posts), "--days",
+        cmd = [sys.executable, "-u", __file__, "--one", "--posts", str(args.posts), "--days",
                str(args.days), "--runs", str(args.runs)]
         if db == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:

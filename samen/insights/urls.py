@@ -11,5 +11,6 @@ urlpatterns = [
     path("report/pdf/", views.report_pdf, name="report_pdf"),
     path("scan/", views.scan_page, name="scan"),
     path("scan/results/", views.scan_results, name="scan_results"),
+    path("scan/results/csv/", views.scan_results_csv, name="scan_results_csv"),
     path("scan/rounds/", views.scan_rounds, name="scan_rounds"),
 ]

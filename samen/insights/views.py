@@ -6,6 +6,8 @@ actions."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -160,6 +162,30 @@ def scan_results(request: HttpRequest) -> HttpResponse:
         "rounds": all_rounds, "result": result, "scan_round": scan_round,
         "is_lead": request.user.has_role(Role.COMMS_LEAD),  # type: ignore[union-attr]
     })
+
+
+@role_required(*READERS)
+def scan_results_csv(request: HttpRequest) -> HttpResponse:
+    """The numbers behind the radar chart: per element mean, quartiles and the distribution.
+
+    Empty (a header only) while the round has too few respondents."""
+    chosen = request.GET.get("round", "")
+    scan_round = get_object_or_404(ScanRound, pk=int(chosen)) if chosen.isdigit() else None
+    result = results.round_result(scan_round, with_indicators=False) if scan_round else None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Element"), _("Mean"), "Q1", _("Median"), "Q3", "1", "2", "3", "4", "5",
+                     _("Change since the round before")])
+    if result is not None and result.visible:
+        for e in result.elements:
+            if e.summary is None:
+                continue
+            writer.writerow([e.label, f"{e.summary.mean:.2f}", e.summary.q1, e.summary.median,
+                             e.summary.q3, *e.summary.distribution,
+                             "" if e.change is None else f"{e.change:.2f}"])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="samen-scan.csv"'
+    return response
 
 
 @role_required(Role.COMMS_LEAD)

@@ -3,7 +3,9 @@ number of respondents, per element with spread, change and recommendations."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -173,3 +175,20 @@ def test_the_comms_lead_opens_and_closes_rounds_in_the_ui(client_for):
     assert scan_round.state == "closed"
     assert client_for(Role.MANAGER).post(reverse("insights:scan_rounds"),
                                          {"action": "open", "name": "x"}).status_code == 403
+
+
+def test_the_numbers_behind_the_radar_download_as_csv(lead, staff, client_for):
+    scan_round = actions.do_open_scan_round(name="Voorjaar", by=lead)
+    client = client_for(Role.MANAGER)
+    url = reverse("insights:scan_results_csv")
+    for person in staff[:4]:
+        actions.do_answer_scan(scan_round=scan_round, person=person,
+                               answers=all_answers({**FLAT, "team": 5}))
+    hidden = client.get(url, {"round": scan_round.pk}).content.decode().splitlines()
+    assert len(hidden) == 1  # a header only: too few respondents
+    actions.do_answer_scan(scan_round=scan_round, person=staff[4],
+                           answers=all_answers({**FLAT, "team": 5}))
+    rows = list(csv.reader(io.StringIO(client.get(url, {"round": scan_round.pk})
+                                       .content.decode())))
+    team = next(r for r in rows if r[0] == "Conversation team")
+    assert team[1:5] == ["5.00", "5", "5", "5"] and team[5:10] == ["0", "0", "0", "0", "25"]
