@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from samen.insights import charts, registry
@@ -44,6 +46,18 @@ class Panel:
     @property
     def header(self) -> list[str]:
         return self.data.header() if self.data else []
+
+    @property
+    def body_html(self) -> str:
+        """The table body, built here rather than in template loops: a year of weekly rows
+        over several series is a thousand cells, which Django's template engine renders
+        noticeably slower than this."""
+        cells = []
+        for row in self.rows:
+            cells.append("<tr><th scope=\"row\">" + escape(row[0]) + "</th>"
+                         + "".join(f'<td class="num">{escape(c)}</td>' for c in row[1:])
+                         + "</tr>")
+        return mark_safe("".join(cells))  # noqa: S308 (every cell is escaped above)
 
 
 def period_ending(end: date | None = None, days: int = 28) -> Period:
@@ -91,7 +105,9 @@ def build_panel(slot: Slot, period: Period, filters: Filters, *,
     panel.headline = table.headline
     panel.headline_better = table.headline_better
     panel.unit = str(table.unit)
-    if with_previous and table.headline is not None:
+    # The change against the period before is shown up to three months; for a whole year it
+    # would double the work for a comparison nobody reads on a dashboard.
+    if with_previous and table.headline is not None and period.days <= 92:
         panel.previous = slot.metric.compute(period.previous(), filters).headline
     return panel
 
