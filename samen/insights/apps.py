@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from django.apps import AppConfig
@@ -18,7 +19,14 @@ class InsightsConfig(AppConfig):
 
 
 def _refresh_rollups(sender: Any, *, post_ids: list[int], **kwargs: Any) -> None:
-    """Keep the daily aggregates up to date as posts arrive (sent after commit)."""
+    """Keep the daily aggregates up to date as posts arrive (sent after commit).
+
+    A failure here must never stop ingest: it is logged, and ``samen insights_rebuild``
+    (or the next batch of the same day) puts the numbers right."""
     from samen.insights import actions
 
-    actions.on_posts_stored(post_ids=post_ids)
+    try:
+        actions.on_posts_stored(post_ids=post_ids)
+    except Exception:
+        logging.getLogger("samen.insights").exception(
+            "Could not refresh the insights rollups for %d posts", len(post_ids))

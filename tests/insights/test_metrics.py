@@ -145,3 +145,13 @@ def test_a_metric_registered_by_another_app_replaces_its_placeholder():
 def test_unknown_elements_are_refused():
     with pytest.raises(ValueError, match="unknown model element"):
         registry.register(Metric("x.y", "X", "marketing", lambda p, f: MetricTable([], [])))
+
+
+def test_a_failing_rollup_refresh_never_stops_ingest(known_posts, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(actions, "do_refresh_post_rollups", broken)
+    new = post(6, source="mastodon", language="de")
+    posts_stored.send(sender=None, post_ids=[new.pk])  # does not raise
+    assert "Could not refresh the insights rollups" in caplog.text
