@@ -425,8 +425,8 @@ def radar_chart(data: ChartData, *, chart_id: str, maximum: float = 5.0,
     """
     if data.is_empty or len(data.categories) < 3:
         return _empty(data, chart_id, empty_message)
-    width, height = 560, 400
-    cx, cy, radius = 230.0, 205.0, 140.0
+    width, height = 660, 400
+    cx, cy, radius = 300.0, 205.0, 135.0
     n = len(data.categories)
     angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
 
@@ -463,7 +463,7 @@ def radar_chart(data: ChartData, *, chart_id: str, maximum: float = 5.0,
         for (x, y), v, c in zip(pts_list, s.values, data.categories, strict=True):
             parts.append(_marker(marker, x, y, colour, v, s.name, c))
         parts.append("</g>")
-    parts += _legend(data, x=width - 120, y=30, style="line")
+    parts += _legend(data, x=width - 140, y=30, style="line")
     parts.append("</svg>")
     return "\n".join(parts)
 

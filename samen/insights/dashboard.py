@@ -28,6 +28,7 @@ class Panel:
     previous: float | None = None
     headline_better: str = "higher"
     unit: str = ""
+    headline_unit: str = ""
 
     @property
     def available(self) -> bool:
@@ -105,6 +106,7 @@ def build_panel(slot: Slot, period: Period, filters: Filters, *,
     panel.headline = table.headline
     panel.headline_better = table.headline_better
     panel.unit = str(table.unit)
+    panel.headline_unit = str(table.headline_unit or table.unit)
     # The change against the period before is shown up to three months; for a whole year it
     # would double the work for a comparison nobody reads on a dashboard.
     if with_previous and table.headline is not None and period.days <= 92:

@@ -99,6 +99,7 @@ def sentiment_over_time(period: Period, filters: Filters) -> MetricTable:
     negative = sum(n for (_d, s), n in folded.items() if s == "negative")
     table.headline = round(100 * negative / total, 1) if total else None
     table.headline_better = "lower"
+    table.headline_unit = _("per cent negative")
     return table
 
 

@@ -81,6 +81,7 @@ class MetricTable:
     unit: str | Promise = ""
     headline: float | None = None
     headline_better: str = "higher"  # "higher", "lower" or "neither"
+    headline_unit: str | Promise = ""  # when the headline is not in ``unit`` (a share, a median)
 
 
 @dataclass(frozen=True)

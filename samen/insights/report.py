@@ -35,7 +35,7 @@ def _value(panel: dashboard.Panel) -> str:
     if panel.headline is None:
         return "-"
     text = charts.format_number(panel.headline)
-    return f"{text} %" if panel.slot.key == "posts.sentiment" else text
+    return f"{text} {panel.headline_unit}" if panel.headline_unit else text
 
 
 def _change(panel: dashboard.Panel) -> str:

@@ -220,7 +220,9 @@ def open_round() -> ScanRound | None:
 
 
 def rounds() -> QuerySet[ScanRound]:
-    return ScanRound.objects.annotate(respondents=Count("participations"))
+    # Meta.ordering is not applied to GROUP BY queries: order explicitly, newest first.
+    return ScanRound.objects.annotate(respondents=Count("participations")) \
+        .order_by("-opened_at", "-id")
 
 
 def has_answered(*, scan_round: ScanRound, person: Person) -> bool:

@@ -100,7 +100,7 @@ def test_the_headline_compares_with_the_week_before(posts):
     built = report.build_report(week_start=WEEK, language="en")
     headlines = {label: (value, change) for label, value, change in built.headlines}
     assert headlines["Mentions and messages received per channel"] == (
-        "12", "+8 vs week before")
+        "12 posts", "+8 vs week before")
 
 
 def test_managers_download_the_pdf_of_a_week(client_for, posts):

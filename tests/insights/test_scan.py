@@ -192,3 +192,16 @@ def test_the_numbers_behind_the_radar_download_as_csv(lead, staff, client_for):
                                        .content.decode())))
     team = next(r for r in rows if r[0] == "Conversation team")
     assert team[1:5] == ["5.00", "5", "5", "5"] and team[5:10] == ["0", "0", "0", "0", "25"]
+
+
+def test_results_open_on_the_latest_closed_round(lead, staff, client_for):
+    for name in ("Voorjaar", "Najaar"):
+        scan_round = actions.do_open_scan_round(name=name, by=lead)
+        for person in staff[:5]:
+            actions.do_answer_scan(scan_round=scan_round, person=person,
+                                   answers=all_answers(FLAT))
+        actions.do_close_scan_round(scan_round=scan_round, by=lead)
+    assert [r.name for r in selectors.rounds()] == ["Najaar", "Voorjaar"]
+    page = client_for(Role.MANAGER).get(reverse("insights:scan_results")).content.decode()
+    assert "“Najaar”: 5 colleagues answered" in page
+    assert "Compared with “Voorjaar”" in page
