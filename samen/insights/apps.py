@@ -1,3 +1,6 @@
+import logging
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +9,24 @@ class InsightsConfig(AppConfig):
     name = "samen.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from samen.insights import registry
+        from samen.sources.signals import posts_stored
+
+        registry.autodiscover()
+        posts_stored.connect(_refresh_rollups, dispatch_uid="insights.rollups")
+
+
+def _refresh_rollups(sender: Any, *, post_ids: list[int], **kwargs: Any) -> None:
+    """Keep the daily aggregates up to date as posts arrive (sent after commit).
+
+    A failure here must never stop ingest: it is logged, and ``samen insights_rebuild``
+    (or the next batch of the same day) puts the numbers right."""
+    from samen.insights import actions
+
+    try:
+        actions.on_posts_stored(post_ids=post_ids)
+    except Exception:
+        logging.getLogger("samen.insights").exception(
+            "Could not refresh the insights rollups for %d posts", len(post_ids))

@@ -1,0 +1,176 @@
+"""Dashboard p95 and weekly-PDF build time on a large data set, on SQLite and PostgreSQL.
+
+    PYTHONPATH=. python benchmarks/insights.py --posts 1000000            # both databases
+    PYTHONPATH=. python benchmarks/insights.py --posts 200000 --db sqlite
+    PYTHONPATH=. python benchmarks/insights.py --db postgres \\
+        --postgres postgres://postgres@127.0.0.1:5432
+
+Each database is fresh (a temporary SQLite file, or a new PostgreSQL database that is dropped
+afterwards) and runs in its own process. Posts are spread over ``--days`` days (default 365)
+with channels, languages, sentiments and hashtags, then the rollups are rebuilt, then the
+dashboard page is requested ``--runs`` times through Django's test client as a logged-in
+manager (full view + templates + charts), over several filters, and the weekly PDF is built.
+Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def seed(n_posts: int, days: int) -> float:
+    from django.db import connection, transaction
+
+    from samen.sources.models import Account, Post
+
+    rng = random.Random(1)
+    accounts = [Account.objects.create(provider=p, name=f"bench {p}")
+                for p in ("mastodon", "bluesky", "feed")]
+    langs = ["nl", "nl", "nl", "fr", "fr", "en", "de"]
+    sentiments = ["positive", "neutral", "neutral", "negative", ""]
+    tags = [f"tag{i}" for i in range(60)]
+    end = datetime.now(UTC)
+    start = end - timedelta(days=days)
+    span = (end - start).total_seconds()
+    t0 = time.perf_counter()
+    batch = []
+    for i in range(n_posts):
+        a = accounts[0 if i % 10 < 6 else (1 if i % 10 < 9 else 2)]
+        batch.append(Post(
+            account=a, source=a.provider, external_id=f"b{i}",
+            direction="out" if i % 25 == 0 else "in",
+            author_handle=f"@p{i % 5000}@bench.example", text="benchmark post",
+            created_at=start + timedelta(seconds=rng.random() * span),
+            language=rng.choice(langs), sentiment=rng.choice(sentiments),
+            hashtags=rng.sample(tags, k=rng.choice([0, 0, 1, 2])),
+        ))
+        if len(batch) == 5000:
+            with transaction.atomic():
+                Post.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Post.objects.bulk_create(batch)
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    return time.perf_counter() - t0
+
+
+def p95_of(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def run_one(args: argparse.Namespace) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from samen.core.roles import Role
+    from samen.insights import actions, report
+    from samen.sources.models import Post
+    from tests.factories import OrganisationFactory, make_person
+
+    call_command("migrate", verbosity=0)
+    OrganisationFactory()
+    vendor = connection.vendor
+    seconds = seed(args.posts, args.days)
+    print(f"[{vendor}] seeded {Post.objects.count():,} posts in {seconds:.1f} s")
+    t0 = time.perf_counter()
+    days = actions.do_rebuild_post_rollups()
+    print(f"[{vendor}] rebuilt rollups of {days} days in {time.perf_counter() - t0:.1f} s "
+          f"({(time.perf_counter() - t0) / max(days, 1) * 1000:.0f} ms per day)")
+    with connection.cursor() as c:  # as autovacuum / SQLite's optimize would soon do
+        c.execute("ANALYZE")
+
+    manager = make_person(Role.MANAGER, username="bench-manager", password=None)
+    client = Client()
+    client.force_login(manager)
+    url = reverse("insights:dashboard")
+    queries = [{"days": "28"}, {"days": "7"}, {"days": "91"}, {"days": "365"},
+               {"days": "28", "channel": "mastodon"}, {"days": "28", "language": "fr"}]
+    client.get(url, queries[0])  # warm up
+    timings, cpu = [], []
+    for i in range(args.runs):
+        q = queries[i % len(queries)]
+        t, c = time.perf_counter(), time.process_time()
+        response = client.get(url, q)
+        timings.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+        assert response.status_code == 200
+    print(f"[{vendor}] dashboard over {args.runs} requests ({len(queries)} filter sets): "
+          f"wall p50 {statistics.median(timings):.0f} ms, p95 {p95_of(timings):.0f} ms, "
+          f"max {max(timings):.0f} ms; this process's CPU p50 {statistics.median(cpu):.0f} ms, "
+          f"p95 {p95_of(cpu):.0f} ms (load average now {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs)")
+
+    pdf_times = []
+    for language in ("nl", "fr", "en"):
+        t = time.perf_counter()
+        data = report.weekly_pdf(week_start=actions.last_full_week(), language=language)
+        pdf_times.append((time.perf_counter() - t) * 1000)
+    print(f"[{vendor}] weekly PDF ({len(data) // 1024} kB): "
+          f"{', '.join(f'{ms:.0f} ms' for ms in pdf_times)} (nl, fr, en)")
+
+    t = time.perf_counter()
+    new = Post.objects.create(source="mastodon", external_id="bench-new", author_handle="x",
+                              created_at=datetime.now(UTC), language="nl")
+    actions.on_posts_stored(post_ids=[new.pk])
+    print(f"[{vendor}] refreshing today's rollup after one stored post: "
+          f"{(time.perf_counter() - t) * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        run_one(args)
+        return
+    env_base = {**os.environ, "SAMEN_TESTING": "1", "PYTHONPATH": str(ROOT)}
+    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+        cmd = [sys.executable, "-u", __file__, "--one", "--posts", str(args.posts), "--days",
+               str(args.days), "--runs", str(args.runs)]
+        if db == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                env = {**env_base, "SAMEN_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+                subprocess.run(cmd, env=env, check=True)
+        else:
+            import psycopg
+
+            name = f"samen_bench_insights_{os.getpid()}"
+            admin = f"{args.postgres.rstrip('/')}/postgres"
+            with psycopg.connect(admin.replace("postgres://", "postgresql://"),
+                                 autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                env = {**env_base, "SAMEN_DATABASE_URL": f"{args.postgres.rstrip('/')}/{name}"}
+                subprocess.run(cmd, env=env, check=True)
+            finally:
+                with psycopg.connect(admin.replace("postgres://", "postgresql://"),
+                                     autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()
