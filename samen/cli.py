@@ -21,6 +21,8 @@ COMMANDS = [
     ("rules", "Try a listening rule against stored posts: samen rules test \"QUERY\"."),
     ("privacy_guides", "Load the starting privacy-settings guides (adds only missing ones)."),
     ("forget_click_data", "Drop the daily salts and visitor hashes of tracked links (daily)."),
+    ("insights_weekly_report", "Send the weekly PDF report to its subscribers (weekly)."),
+    ("insights_rebuild", "Recompute the daily numbers behind the dashboards."),
     ("migrate", "Bring the database up to date."),
     ("check", "Check the configuration."),
 ]
