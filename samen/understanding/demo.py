@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from samen.core.demo import DemoContext, register
@@ -49,8 +50,11 @@ def seed_rules(ctx: DemoContext) -> None:
         if name not in existing:
             actions.do_create_rule(name=name, query=query, description=description,
                                    to_inbox=to_inbox, priority=priority, colour=colour, by=lotte)
-    # The demo posts were stored without the ingest's signal: understand them now.
-    post_ids = list(Post.objects.values_list("pk", flat=True))
+    # The demo posts were stored without the ingest's signal: understand them now. The
+    # insights demo's weeks of background posts (seeded later) are left to the dashboards.
+    post_ids = list(Post.objects.filter(Q(raw__samen_demo__isnull=True)
+                                        | ~Q(raw__samen_demo="insights"))
+                    .values_list("pk", flat=True))
     actions.do_understand_posts(post_ids=post_ids)
 
 
