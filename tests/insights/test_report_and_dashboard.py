@@ -58,7 +58,7 @@ def test_dashboard_shows_chart_table_and_csv_link_per_metric(client_for, posts):
     assert page.count('role="img"') >= 5
     assert "<caption>Mentions and messages received per channel</caption>" in page
     assert reverse("insights:metric_csv", args=["posts.mentions"]) + "?days=28" in page
-    assert "Not available yet: the inbox part of Samen will provide this number." in page
+    assert "Not available yet: the ambassadors part of Samen will provide this number." in page
     assert "#afval" in page
 
 
