@@ -75,7 +75,7 @@ def test_the_csv_has_the_numbers_of_the_chart(client_for, posts):
                           {"days": "7", "end": "2026-11-08", "language": "fr"})
     filtered_rows = list(csv.reader(io.StringIO(filtered.content.decode())))
     assert filtered_rows[0] == ["Date"] and len(filtered_rows) == 8  # no French mentions
-    assert client.get(reverse("insights:metric_csv", args=["inbox.first_response"])) \
+    assert client.get(reverse("insights:metric_csv", args=["ambassadors.clicks"])) \
         .status_code == 404
     assert client_for(Role.TEAM).get(reverse("insights:metric_csv", args=["posts.mentions"])) \
         .status_code == 403
