@@ -120,26 +120,26 @@ def test_the_dashboard_reads_aggregates_in_a_bounded_number_of_queries(known_pos
 def test_missing_metrics_are_listed_as_not_available_yet():
     slots = {s.key: s for s in registry.slots()}
     assert slots["posts.mentions"].available
-    assert not slots["inbox.first_response"].available
-    assert slots["inbox.first_response"].app == "inbox"
+    assert not slots["ambassadors.clicks"].available
+    assert slots["ambassadors.clicks"].app == "ambassadors"
     assert {s.element for s in slots.values()} == set(registry.Element.values)
 
 
 def test_a_metric_registered_by_another_app_replaces_its_placeholder():
-    def first_response(period: Period, filters: Filters) -> MetricTable:
-        return MetricTable(categories=["2 Nov"], series=[("Median minutes", [42.0])],
+    def clicks(period: Period, filters: Filters) -> MetricTable:
+        return MetricTable(categories=["2 Nov"], series=[("Clicks", [42.0])],
                            headline=42.0, headline_better="lower")
 
-    registry.register(Metric("inbox.first_response", "First response", "customer",
-                             first_response, app="inbox"))
+    registry.register(Metric("ambassadors.clicks", "Clicks", "ambassadors",
+                             clicks, app="ambassadors"))
     try:
-        slot = next(s for s in registry.slots() if s.key == "inbox.first_response")
+        slot = next(s for s in registry.slots() if s.key == "ambassadors.clicks")
         panel = dashboard.build_panel(slot, NOV, Filters())
         assert panel.available and panel.headline == 42.0
         assert 'data-value="42"' in panel.svg
     finally:
-        registry.unregister("inbox.first_response")
-    assert not next(s for s in registry.slots() if s.key == "inbox.first_response").available
+        registry.unregister("ambassadors.clicks")
+    assert not next(s for s in registry.slots() if s.key == "ambassadors.clicks").available
 
 
 def test_unknown_elements_are_refused():

@@ -58,7 +58,7 @@ def test_dashboard_shows_chart_table_and_csv_link_per_metric(client_for, posts):
     assert page.count('role="img"') >= 5
     assert "<caption>Mentions and messages received per channel</caption>" in page
     assert reverse("insights:metric_csv", args=["posts.mentions"]) + "?days=28" in page
-    assert "Not available yet: the inbox part of Samen will provide this number." in page
+    assert "Not available yet: the ambassadors part of Samen will provide this number." in page
     assert "#afval" in page
 
 
@@ -75,7 +75,7 @@ def test_the_csv_has_the_numbers_of_the_chart(client_for, posts):
                           {"days": "7", "end": "2026-11-08", "language": "fr"})
     filtered_rows = list(csv.reader(io.StringIO(filtered.content.decode())))
     assert filtered_rows[0] == ["Date"] and len(filtered_rows) == 8  # no French mentions
-    assert client.get(reverse("insights:metric_csv", args=["inbox.first_response"])) \
+    assert client.get(reverse("insights:metric_csv", args=["ambassadors.clicks"])) \
         .status_code == 404
     assert client_for(Role.TEAM).get(reverse("insights:metric_csv", args=["posts.mentions"])) \
         .status_code == 403

@@ -1,0 +1,63 @@
+"""Understanding's numbers for the insights dashboards and the weekly report
+(docs/insights.md): the busiest listening rules and the trend alerts fired. Both are counted
+in the database (``GROUP BY`` rule, ``GROUP BY`` day)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from samen.insights.metrics import bucket_of, buckets
+from samen.insights.registry import Element, Filters, Metric, MetricTable, Period, register
+from samen.insights.selectors import day_bounds
+from samen.understanding.models import RuleMatch, TrendAlert
+
+TOP_RULES = 10
+
+
+def top_rules(period: Period, filters: Filters) -> MetricTable:
+    """The ten rules with the most matches made in the period, among the posts of the chosen
+    channels and languages (ties by name, so the order is stable)."""
+    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    qs = RuleMatch.objects.filter(matched_at__gte=start, matched_at__lt=end)
+    if filters.channels:
+        qs = qs.filter(post__source__in=filters.channels)
+    if filters.languages:
+        qs = qs.filter(post__language__in=filters.languages)
+    top = list(qs.order_by().values_list("rule_id", "rule__name").annotate(n=Count("pk"))
+               .order_by("-n", "rule__name", "rule_id")[:TOP_RULES])
+    return MetricTable(categories=[name for _id, name, _n in top],
+                       series=[(str(_("Matches")), [float(n) for _id, _name, n in top])],
+                       category_label=_("Listening rule"), unit=_("matches"),
+                       headline=None, headline_better="neither")
+
+
+def trend_alerts(period: Period, filters: Filters) -> MetricTable:
+    """Trend alerts fired per day. An alert belongs to no channel or language, so the
+    dashboard's filters do not narrow it."""
+    slots = buckets(period)
+    index = {b: i for i, (b, _label) in enumerate(slots)}
+    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    per_day = (TrendAlert.objects.filter(fired_at__gte=start, fired_at__lt=end)
+               .annotate(day=TruncDate("fired_at", tzinfo=timezone.get_default_timezone()))
+               .order_by().values_list("day").annotate(n=Count("pk")))
+    counted = [0.0] * len(slots)
+    for day, n in per_day:
+        i = index.get(bucket_of(day, period))
+        if i is not None:
+            counted[i] += n
+    return MetricTable(categories=[label for _b, label in slots],
+                       series=[(str(_("Trend alerts")), counted)],
+                       category_label=pgettext_lazy("chart axis", "Date"), unit=_("alerts"),
+                       headline=float(sum(counted)), headline_better="neither")
+
+
+register(Metric("understanding.top_rules", _("Top listening rules"), Element.CUSTOMER,
+                top_rules, chart="bar", app="understanding", order=70,
+                description=_("The ten listening rules that matched the most posts.")))
+register(Metric("understanding.trend_alerts", _("Trending topics and their alerts"),
+                Element.CUSTOMER, trend_alerts, chart="line", app="understanding", order=80,
+                description=_("Trend alerts fired per day (or week).")))
