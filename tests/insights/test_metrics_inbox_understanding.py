@@ -145,4 +145,3 @@ def test_the_dashboard_shows_these_metrics_instead_of_not_available(client_for, 
                   "Trending topics and their alerts"):
         assert f"<caption>{title}</caption>" in page
     assert "Afval" in page
-    assert "the ambassadors part of Samen will provide" in page

@@ -52,13 +52,20 @@ def pdf_text(data: bytes) -> tuple[str, int]:
 
 
 def test_dashboard_shows_chart_table_and_csv_link_per_metric(client_for, posts):
+    from samen.insights import registry
+
+    registry.expect(registry.ExpectedMetric("archive.completeness", "Archive completeness",
+                                            "trust", "archive"))
     client = client_for(Role.MANAGER)
     url = reverse("insights:dashboard") + "?days=28&end=2026-11-08"
-    page = client.get(url).content.decode()
+    try:
+        page = client.get(url).content.decode()
+    finally:
+        registry._registry.expected.pop("archive.completeness", None)
     assert page.count('role="img"') >= 5
     assert "<caption>Mentions and messages received per channel</caption>" in page
     assert reverse("insights:metric_csv", args=["posts.mentions"]) + "?days=28" in page
-    assert "Not available yet: the ambassadors part of Samen will provide this number." in page
+    assert "Not available yet: the archive part of Samen will provide this number." in page
     assert "#afval" in page
 
 
@@ -75,7 +82,7 @@ def test_the_csv_has_the_numbers_of_the_chart(client_for, posts):
                           {"days": "7", "end": "2026-11-08", "language": "fr"})
     filtered_rows = list(csv.reader(io.StringIO(filtered.content.decode())))
     assert filtered_rows[0] == ["Date"] and len(filtered_rows) == 8  # no French mentions
-    assert client.get(reverse("insights:metric_csv", args=["ambassadors.clicks"])) \
+    assert client.get(reverse("insights:metric_csv", args=["no.such.metric"])) \
         .status_code == 404
     assert client_for(Role.TEAM).get(reverse("insights:metric_csv", args=["posts.mentions"])) \
         .status_code == 403
