@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from samen.core.models import AuditEvent, Organisation, Person, RoleGrant
 
@@ -16,6 +16,13 @@ def people_with_roles() -> QuerySet[Person]:
     return Person.objects.filter(is_active=True).prefetch_related(
         Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role"))
     )
+
+
+def role_counts() -> dict[str, int]:
+    """Active people per role, counted by the database in one query."""
+    rows = (RoleGrant.objects.filter(person__is_active=True).order_by()
+            .values_list("role").annotate(n=Count("id")))
+    return dict(rows)
 
 
 def people_with_role(role: str) -> QuerySet[Person]:

@@ -56,13 +56,10 @@ class LoginView(auth_views.LoginView):
 
 @role_required(Role.COMMS_LEAD)
 def lead_home(request: HttpRequest) -> HttpResponse:
-    people = selectors.people_with_roles()
-    counts = dict.fromkeys(Role, 0)
-    for person in people:
-        for grant in person.role_grants.all():
-            counts[Role(grant.role)] += 1
+    counts = selectors.role_counts()
     return render(request, "core/lead_home.html", {
-        "role_counts": [(role.label, ROLE_DESCRIPTIONS[role], counts[role]) for role in Role],
+        "role_counts": [(role.label, ROLE_DESCRIPTIONS[role], counts.get(role, 0))
+                        for role in Role],
         "recent_events": selectors.audit_events()[:8],
         "organisation": selectors.current_organisation(),
     })

@@ -115,3 +115,15 @@ def test_organisation_policy_is_edited_by_the_lead(client_for, organisation):
     assert organisation.languages == ["nl", "fr"] and organisation.crisis_mode
     event = AuditEvent.objects.get(action="core.organisation.changed")
     assert event.data["crisis_mode"] == [False, True]
+
+
+def test_the_overview_counts_people_per_role(client_for, person_factory):
+    lead = client_for(Role.COMMS_LEAD)
+    person_factory(Role.TEAM)
+    person_factory(Role.TEAM, Role.MANAGER)
+    page = lead.get(reverse("core:lead_home")).content.decode()
+    rows = {label: page.split(f'<th scope="row">{label}</th>')[1].split('<td class="num">')[1]
+            .split("<")[0] for label in ("Comms lead", "Conversation team", "Manager",
+                                         "Ambassador")}
+    assert rows == {"Comms lead": "1", "Conversation team": "2", "Manager": "1",
+                    "Ambassador": "3"}
