@@ -110,3 +110,17 @@ def test_without_a_key_the_pds_chooses_the_key():
     org.send(OutgoingPost(text="Een"))
     org.send(OutgoingPost(text="Een"))
     assert len(repo.records) == 2
+
+
+def test_an_inbox_reply_has_one_network_key_for_every_attempt():
+    from samen.inbox.delivery import network_key
+    from samen.inbox.models import Reply
+
+    made = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    reply = Reply(text="Dag!", idempotency_key="4f1c0e2a9b3d4c5e8f7a6b5c4d3e2f1a", created_at=made)
+    key = network_key(reply)
+    assert tid.is_tid(key) and key == network_key(reply)
+    assert key == tid.tid_for(reply.idempotency_key, at=made)
+    assert key[:10] == tid.make_tid(int(made.timestamp() * 1_000_000), 0)[:10]  # its time
+    other = Reply(text="Dag!", idempotency_key="another", created_at=made)
+    assert network_key(other) != key

@@ -222,6 +222,8 @@ def test_a_retried_send_with_the_same_key_posts_once(accounts, bluesky_pds):
     org, org_did, citizen, _ = accounts
     question = citizen.send(OutgoingPost(text="@gemeente.test staat de container al klaar?"))
     key = tid_for("delivery-42", at=datetime.now(UTC))
+    # Our TID encodes time as the PDS's own do: made later, it sorts after its record key.
+    assert mapping.split_uri(question.external_id)[2] < key
     outgoing = OutgoingPost(text="Ja, sinds vanochtend.", reply_to_id=question.external_id,
                             lang="nl", idempotency_key=key)
     first = org.send(outgoing)
