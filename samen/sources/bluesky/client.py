@@ -231,10 +231,10 @@ class BlueskyConnector:
         # A retried attempt looks first, so an answer lost on the way (the PDS answers a
         # second create at the same key with a 500) still ends with the one post.
         uri = self.call("posting with images" if post.media else "posting", publish)
-        repo, collection, rkey = mapping.split_uri(uri)
+        repo, collection, key = mapping.split_uri(uri)
         stored = self.call("reading back our post", lambda: self.client.com.atproto.repo
-                           .get_record({"repo": repo, "collection": collection, "rkey": rkey}))
-        return mapping.map_record(_as_dict(stored.value), repo=repo, rkey=rkey,
+                           .get_record({"repo": repo, "collection": collection, "rkey": key}))
+        return mapping.map_record(_as_dict(stored.value), repo=repo, rkey=key,
                                   cid=str(stored.cid), handle=self.handle, pds_url=self.base_url)
 
     def _own_post(self, did: str, rkey: str) -> Any | None:

@@ -236,3 +236,25 @@ def test_a_retried_send_with_the_same_key_posts_once(accounts, bluesky_pds):
     same = [r for r in listed if r.value.text == "Ja, sinds vanochtend."]
     assert [r.uri for r in same] == [first.external_id]
     assert same[0].value.reply.parent.uri == question.external_id
+
+
+def test_a_retried_post_with_an_image_keeps_one_post_and_its_alt_text(accounts, bluesky_pds):
+    import base64
+
+    from samen.sources.base import OutgoingMedia
+
+    org, org_did, _, _ = accounts
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+                           "hQGAhKmMIQAAAABJRU5ErkJggg==")
+    outgoing = OutgoingPost(text="De nieuwe fietsenstalling aan het station.", lang="nl",
+                            idempotency_key="delivery-image-1",
+                            media=(OutgoingMedia(data=png, mime_type="image/png",
+                                                 alt_text="Rijen fietsen onder een glazen dak"),))
+    first = org.send(outgoing)
+    again = org.send(outgoing)
+    assert first.external_id == again.external_id
+    assert [m.alt_text for m in first.media] == ["Rijen fietsen onder een glazen dak"]
+    listed = Client(base_url=bluesky_pds).com.atproto.repo.list_records(
+        {"repo": org_did, "collection": mapping.POST, "limit": 100}).records
+    assert [r.uri for r in listed if r.value.text.startswith("De nieuwe fietsenstalling")] == [
+        first.external_id]
