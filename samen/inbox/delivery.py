@@ -1,15 +1,18 @@
-"""The one narrow seam between a reply and the network: :func:`send_reply`.
+"""The one narrow seam between an inbox reply and the network: :func:`send_reply`.
 
-It dispatches on ``account.provider`` to the connector framework of ``samen.sources``
-(``samen.sources.base.get_provider(key).connector(AccountConfig(...)).send(OutgoingPost)``), as
-designed on the sources branch. Until that framework is merged the import fails and sending
-raises :class:`DeliveryError` with a clear reason, so a reply fails visibly (and can be
-retried later) instead of being lost.
+It hands the reply to the account's connector from ``samen.sources``
+(``get_provider(key).connector(config).send(OutgoingPost)``) and maps the connector's errors
+onto :class:`DeliveryError`. The reply's own row (state, attempts, external id) is the record
+of the delivery; ``sources.Delivery`` is not used here (see docs/inbox.md, "Sending a reply").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from samen.sources import base
+from samen.sources.bluesky.tid import tid_for
+from samen.sources.listening import account_config
 
 if TYPE_CHECKING:
     from samen.inbox.models import Reply
@@ -25,27 +28,26 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
+def network_key(reply: Reply) -> str:
+    """The idempotency key the network sees: the same for every attempt of this reply.
+
+    It is a time-ordered id (an AT Protocol TID: the reply's creation time and bits of its
+    own key), so Bluesky can use it as the record key of the post, in time order, and
+    Mastodon as its ``Idempotency-Key`` header.
+    """
+    return tid_for(reply.idempotency_key, at=reply.created_at)
+
+
 def send_reply(reply: Reply) -> tuple[str, str]:
     """Publish ``reply`` from its conversation's account; return (external id, url)."""
     account = reply.conversation.account
     if account is None:
         raise DeliveryError("This conversation has no account to reply from.", retryable=False)
     try:
-        from samen.sources import base  # type: ignore[attr-defined]
-    except ImportError:
-        raise DeliveryError(
-            f"No connector for {account.provider} is installed yet; the reply is kept and can "
-            "be retried.") from None
-    config: Any = base.AccountConfig(
-        provider=account.provider, base_url=account.base_url, handle=account.handle,
-        credentials=dict(account.credentials or {}),
-        options={"idempotency_key": reply.idempotency_key},
-    )
-    try:
-        connector = base.get_provider(account.provider).connector(config)
+        connector = base.get_provider(account.provider).connector(account_config(account))
         sent = connector.send(base.OutgoingPost(
             text=reply.text, reply_to_id=reply.in_reply_to_external_id or None,
-            lang=reply.language or None,
+            lang=reply.language or None, idempotency_key=network_key(reply),
         ))
     except base.AuthError as exc:
         raise DeliveryError(exc.reason, retryable=False) from exc

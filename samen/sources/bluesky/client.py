@@ -31,6 +31,7 @@ from samen.sources.base import (
 from samen.sources.bluesky import mapping
 from samen.sources.bluesky.firehose import CommitBatch, FirehoseConsumer, matches
 from samen.sources.bluesky.richtext import build_facets
+from samen.sources.bluesky.tid import record_key
 from samen.sources.http import DEFAULT_POLICY, RetryPolicy, with_retries
 from samen.sources.types import NormalizedPost
 
@@ -185,7 +186,12 @@ class BlueskyConnector:
         return models.ComAtprotoRepoStrongRef.Main(uri=got.uri, cid=got.cid), _as_dict(got.value)
 
     def send(self, post: OutgoingPost) -> NormalizedPost:
-        """Post or reply with facets (mentions, links, tags), langs and images with alt text."""
+        """Post or reply with facets (mentions, links, tags), langs and images with alt text.
+
+        Idempotent when ``post.idempotency_key`` is set: the record key comes from it
+        (:func:`~samen.sources.bluesky.tid.record_key`), and a post already at that key is
+        returned instead of posting again.
+        """
         did = self.login()
         if post.visibility.value != "public":
             raise NotSupported("Bluesky posts are always public")
@@ -202,20 +208,44 @@ class BlueskyConnector:
         facets = [models.AppBskyRichtextFacet.Main.model_validate(f)
                   for f in build_facets(text, self.resolve_handle)]
         langs = [post.lang] if post.lang else None
-        if post.media:
-            created = self.call("posting with images", lambda: self.client.send_images(
-                text, images=[m.data for m in post.media],
-                image_alts=[m.alt_text for m in post.media], profile_identify=did,
-                reply_to=reply_ref, langs=langs, facets=facets or None))
-        else:
-            created = self.call("posting", lambda: self.client.send_post(
-                text, profile_identify=did, reply_to=reply_ref, langs=langs,
-                facets=facets or None))
-        repo, collection, rkey = mapping.split_uri(created.uri)
+        # With an idempotency key the record key is ours to choose: a retry after a crash
+        # writes to the same key, finds the post already there and does not post twice.
+        rkey = record_key(post.idempotency_key) if post.idempotency_key else None
+
+        def publish() -> str:
+            if rkey is not None:
+                earlier = self._own_post(did, rkey)
+                if earlier is not None:
+                    return str(earlier.uri)
+            embed = None
+            if post.media:
+                uploads = [self.client.upload_blob(m.data) for m in post.media]
+                embed = models.AppBskyEmbedImages.Main(images=[
+                    models.AppBskyEmbedImages.Image(alt=m.alt_text, image=u.blob)
+                    for m, u in zip(post.media, uploads, strict=True)])
+            record = models.AppBskyFeedPost.Record(
+                created_at=self.client.get_current_time_iso(), text=text, reply=reply_ref,
+                embed=embed, langs=langs, facets=facets or None)
+            return str(self.client.app.bsky.feed.post.create(did, record, rkey=rkey).uri)
+
+        # A retried attempt looks first, so an answer lost on the way (the PDS answers a
+        # second create at the same key with a 500) still ends with the one post.
+        uri = self.call("posting with images" if post.media else "posting", publish)
+        repo, collection, key = mapping.split_uri(uri)
         stored = self.call("reading back our post", lambda: self.client.com.atproto.repo
-                           .get_record({"repo": repo, "collection": collection, "rkey": rkey}))
-        return mapping.map_record(_as_dict(stored.value), repo=repo, rkey=rkey,
+                           .get_record({"repo": repo, "collection": collection, "rkey": key}))
+        return mapping.map_record(_as_dict(stored.value), repo=repo, rkey=key,
                                   cid=str(stored.cid), handle=self.handle, pds_url=self.base_url)
+
+    def _own_post(self, did: str, rkey: str) -> Any | None:
+        """Our post at ``rkey`` (``getRecord``'s answer), or None when there is none yet."""
+        try:
+            return self.client.com.atproto.repo.get_record(
+                {"repo": did, "collection": mapping.POST, "rkey": rkey})
+        except aexc.BadRequestError as exc:
+            if _status_and_error(exc)[1].split(" ")[0] == "RecordNotFound":
+                return None
+            raise
 
     def delete(self, external_id: str) -> None:
         repo, _, _ = mapping.split_uri(external_id)

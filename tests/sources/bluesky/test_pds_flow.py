@@ -210,3 +210,51 @@ def test_samen_listen_hears_the_mention_and_the_reply_is_delivered(accounts, blu
         {"repo": repo, "collection": collection, "rkey": rkey}).value
     assert record.reply.root.uri == record.reply.parent.uri == question.external_id
     assert record.facets[0].features[0].did == citizen_did
+
+
+def test_a_retried_send_with_the_same_key_posts_once(accounts, bluesky_pds):
+    """A crash between posting and recording: the retry carries the same idempotency key,
+    lands on the same record key and returns the post that is already there."""
+    from datetime import UTC, datetime
+
+    from samen.sources.bluesky.tid import tid_for
+
+    org, org_did, citizen, _ = accounts
+    question = citizen.send(OutgoingPost(text="@gemeente.test staat de container al klaar?"))
+    key = tid_for("delivery-42", at=datetime.now(UTC))
+    # Our TID encodes time as the PDS's own do: made later, it sorts after its record key.
+    assert mapping.split_uri(question.external_id)[2] < key
+    outgoing = OutgoingPost(text="Ja, sinds vanochtend.", reply_to_id=question.external_id,
+                            lang="nl", idempotency_key=key)
+    first = org.send(outgoing)
+    # A fresh connector, as after a restart of the worker.
+    again = connector(bluesky_pds, "gemeente", org.config.credentials["app_password"]).send(
+        outgoing)
+    assert first.external_id == again.external_id == f"at://{org_did}/{mapping.POST}/{key}"
+    listed = Client(base_url=bluesky_pds).com.atproto.repo.list_records(
+        {"repo": org_did, "collection": mapping.POST, "limit": 100}).records
+    same = [r for r in listed if r.value.text == "Ja, sinds vanochtend."]
+    assert [r.uri for r in same] == [first.external_id]
+    assert same[0].value.reply.parent.uri == question.external_id
+
+
+def test_a_retried_post_with_an_image_keeps_one_post_and_its_alt_text(accounts, bluesky_pds):
+    import base64
+
+    from samen.sources.base import OutgoingMedia
+
+    org, org_did, _, _ = accounts
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+                           "hQGAhKmMIQAAAABJRU5ErkJggg==")
+    outgoing = OutgoingPost(text="De nieuwe fietsenstalling aan het station.", lang="nl",
+                            idempotency_key="delivery-image-1",
+                            media=(OutgoingMedia(data=png, mime_type="image/png",
+                                                 alt_text="Rijen fietsen onder een glazen dak"),))
+    first = org.send(outgoing)
+    again = org.send(outgoing)
+    assert first.external_id == again.external_id
+    assert [m.alt_text for m in first.media] == ["Rijen fietsen onder een glazen dak"]
+    listed = Client(base_url=bluesky_pds).com.atproto.repo.list_records(
+        {"repo": org_did, "collection": mapping.POST, "limit": 100}).records
+    assert [r.uri for r in listed if r.value.text.startswith("De nieuwe fietsenstalling")] == [
+        first.external_id]
