@@ -22,6 +22,7 @@ from samen.sources.base import (
     TemporaryError,
     get_provider,
 )
+from samen.sources.bluesky.tid import tid_for
 from samen.sources.ingest import fit_id
 from samen.sources.models import (
     Account,
@@ -181,7 +182,10 @@ def do_attempt_delivery(
     outgoing = OutgoingPost(
         text=delivery.text, reply_to_id=delivery.reply_to_external_id or None,
         visibility=Visibility(delivery.visibility), content_warning=delivery.content_warning,
-        lang=delivery.language or None, idempotency_key=delivery.idempotency_key,
+        lang=delivery.language or None,
+        # The same key on every attempt; as a TID of the moment it was asked for, Bluesky can
+        # use it as the record key (a retry finds the post already there) and keep time order.
+        idempotency_key=tid_for(delivery.idempotency_key, at=delivery.created_at),
     )
     now = timezone.now()
     try:

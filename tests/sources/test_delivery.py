@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from samen.core.roles import Role
 from samen.sources import actions
 from samen.sources.base import AccountConfig, OutgoingPost, StreamKind, StreamSpec
+from samen.sources.bluesky.tid import is_tid, tid_for
 from samen.sources.http import RetryPolicy
 from samen.sources.listening import account_config
 from samen.sources.mastodon.client import MastodonConnector
@@ -77,3 +78,22 @@ def test_server_trouble_retries_then_fails_with_the_reason_and_can_be_retried():
     assert delivery.state == DeliveryState.FAILED
     org.refresh_from_db()
     assert org.state == AccountState.NEEDS_ATTENTION and org.state_reason
+
+
+def test_every_attempt_of_a_delivery_carries_the_same_key_that_bluesky_can_use_as_record_key():
+    """A retry after a timeout must be recognisable as the same post by the network."""
+    with loopback() as server:
+        server.script("/api/v1/statuses", Reply(503, b"busy"))
+        org = actions.do_create_account(
+            provider="mastodon", name="Org", base_url=server.url, by=None,
+            credentials={"access_token": "t", "options": {"mastodon_version": "4.5.0"}})
+        connector = MastodonConnector(account_config(org), policy=RetryPolicy(attempts=1))
+        delivery = actions.do_queue_delivery(account=org, by=None, text="Dag!")
+        for _ in range(2):
+            delivery = actions.do_attempt_delivery(delivery=delivery, connector=connector)
+    keys = {headers.get("Idempotency-Key") for method, path, headers in server.requests
+            if method == "POST" and path.startswith("/api/v1/statuses")}
+    assert len(keys) == 1
+    key = keys.pop()
+    assert is_tid(key)
+    assert key == tid_for(delivery.idempotency_key, at=delivery.created_at)
