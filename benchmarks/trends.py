@@ -4,11 +4,12 @@ the first hour of its rise, and how many alerts per day would a person read? Plu
     python benchmarks/trends.py [--sensitivity normal] [--events A,B] [--show-alerts]
 
 Each event is replayed on its own, as if it were an organisation's stream. The *main hashtag*
-of an event is its most frequent hashtag among on-topic posts. Its *first rise* is measured
-independently of the detector: the start of the first hour whose count is at least 5 and at
-least 3 times the mean hourly count over all earlier hours of the stream (or simply >= 5 when
-there were none). *Delay* is the alert time minus that first rise (negative: the detector saw
-it before the hour was complete).
+of an event is its most frequent hashtag among on-topic posts. Its *rise* is measured without
+the detector, on clock hours of raw post counts (copies included): the start of the first
+hour with at least 5 posts and at least 3 times the mean hourly count of all earlier hours,
+where the next hour clears the same bar too (a rise, not a one-hour blip). ``rise_3x`` is the
+same without the next-hour condition. *Delay* is the alert time minus the rise (negative: the
+detector saw it before the hour was complete). ``terms`` counts the distinct terms alerted.
 """
 
 from __future__ import annotations

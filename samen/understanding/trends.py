@@ -18,6 +18,12 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   Words need more than hashtags (twice the count, +2 in score) and must also
   have risen as a share of all posts, so a stream that simply gets busier does not make every
   common word "trend".
+* Two more ways to pass, for terms that were already in use: (1) in an hour busier than
+  usual (after a day of history), the count is also judged without the time factor when the
+  term's share of posts at least doubled - the stream being busier then does not hide it;
+  (2) the *growth test*: the last 30 minutes against the three hours before them, for a term
+  seen at least half the minimum count in those hours; it needs the minimum count within the
+  30 minutes, the minimum ratio, a doubled share and a score one less than the main test.
 * Copies count once: a post with exactly the same terms as one already in the window (a
   retweet, a boost of a quote) adds to volume but not to term counts.
 * One rise, one alert: a term that alerted stays silent until it has calmed down (fewer than
