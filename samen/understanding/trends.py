@@ -234,6 +234,7 @@ class TrendDetector:
         self._tz: tzinfo | None = None
         self._start: float | None = None  # start of history (for the baseline's hours)
         self._warm_from: float | None = None  # alerts allowed from here + warm-up
+        self._history_since = 0.0  # the growth test's counts are complete from here
         self._last: float | None = None
         self._seq = 0
         self._buckets: deque[_Bucket] = deque()
@@ -536,7 +537,7 @@ class TrendDetector:
         Returns (expected per hour at the reference rate, score)."""
         assert self._warm_from is not None
         span = (self.short_buckets + self.reference_buckets) * self.bucket_seconds
-        if now - self._warm_from < span:
+        if now - max(self._warm_from, self._history_since) < span:
             return None  # the reference does not cover three hours of this stream yet
         short = self._short_terms[term]
         if short < min_count:
@@ -635,6 +636,7 @@ class TrendDetector:
             "tz_offset": offset.total_seconds() if offset is not None else None,
             "start": self._start,
             "warm_from": self._warm_from,
+            "history_since": self._history_since,
             "last": self._last,
             "seq": self._seq,
             "buckets": [
@@ -673,6 +675,10 @@ class TrendDetector:
             det._tz = timezone(timedelta(seconds=data["tz_offset"]))
         det._start = data["start"]
         det._warm_from = data["warm_from"]
+        if "history_since" in data:
+            det._history_since = data["history_since"]
+        elif data["buckets"]:  # version 1 kept only the window: history starts there
+            det._history_since = data["buckets"][0][0] * det.bucket_seconds
         det._last = data["last"]
         det._seq = data["seq"]
         for index, posts, volume, terms, rules in data["buckets"]:
