@@ -1,7 +1,7 @@
 """Trend detection on the CrisisLex event streams: does each event's main hashtag alert within
 the first hour of its rise, and how many alerts per day would a person read? Plus speed.
 
-    python benchmarks/trends.py [--sensitivity normal] [--events A,B] [--show-alerts]
+    python benchmarks/trends.py [--sensitivity normal] [--events A,B] [--show-alerts] [--lead H]
 
 Each event is replayed on its own, as if it were an organisation's stream. The *main hashtag*
 of an event is its most frequent hashtag among on-topic posts. Its *rise* is measured without
@@ -73,21 +73,38 @@ def load_events(path: Path) -> dict[str, list[tuple[datetime, str, str, str]]]:
 
 
 def measure(
-    posts: list[tuple[datetime, str, str, str]], sensitivity: str, top: int
+    posts: list[tuple[datetime, str, str, str]],
+    sensitivity: str,
+    top: int,
+    lead: float | None = None,
 ) -> tuple[dict[str, object], list[dict[str, object]], list[Alert], float]:
-    """Replay one event; return its summary, a row per top hashtag, the alerts, CPU seconds."""
+    """Replay one event; return its summary, a row per top hashtag, the alerts, CPU seconds.
+    Rises are measured on the whole event; with ``lead`` the replay starts that many hours
+    before the main hashtag's rise (a stream that was switched on shortly before the event)."""
     terms = [terms_of(text) for _, text, _, _ in posts]
     tags = collections.Counter(
         t for (_, _, _, label), ts in zip(posts, terms, strict=True) if label == "on-topic"
         for t in ts if t.startswith("#")
     )  # fmt: skip
+    start = posts[0][0].replace(minute=0, second=0, microsecond=0)
+    rises: dict[str, tuple[datetime | None, datetime | None]] = {}
+    for tag, _ in tags.most_common(top):
+        times = [p[0] for p, ts in zip(posts, terms, strict=True) if tag in ts]
+        rises[tag] = (
+            first_rise(times, start, sustained=True),
+            first_rise(times, start, sustained=False),
+        )
+    main_rise = next(iter(rises.values()), (None, None))[0]
+    if lead is not None and main_rise is not None:
+        begin = main_rise - timedelta(hours=lead)
+        kept = [i for i, p in enumerate(posts) if p[0] >= begin]
+        posts, terms = [posts[i] for i in kept], [terms[i] for i in kept]
     detector = TrendDetector(sensitivity)
     alerts: list[Alert] = []
     t0 = time.process_time()
     for (when, _, pid, _), ts in zip(posts, terms, strict=True):
         alerts.extend(detector.observe(when, ts, pid))
     seconds = time.process_time() - t0
-    start = posts[0][0].replace(minute=0, second=0, microsecond=0)
     days = (posts[-1][0] - posts[0][0]).total_seconds() / 86400
     summary: dict[str, object] = {
         "alerts": len(alerts),
@@ -96,12 +113,10 @@ def measure(
         "terms": len({a.term for a in alerts}),
     }
     rows: list[dict[str, object]] = []
-    for tag, _ in tags.most_common(top):
-        times = [p[0] for p, ts in zip(posts, terms, strict=True) if tag in ts]
+    for tag, both in rises.items():
         hit = next((a for a in alerts if a.term == tag), None)
         row: dict[str, object] = {"tag": tag, "alert": hit.time if hit else None}
-        for name, sustained in (("rise", True), ("rise3x", False)):
-            rise = first_rise(times, start, sustained=sustained)
+        for name, rise in zip(("rise", "rise3x"), both, strict=True):
             row[name] = rise
             row[f"{name}_delay"] = (
                 (hit.time - rise).total_seconds() / 60 if hit and rise else None
@@ -126,6 +141,10 @@ def main() -> None:
     ap.add_argument("--events", default="")
     ap.add_argument("--show-alerts", action="store_true")
     ap.add_argument("--top", type=int, default=3, help="also report the next hashtags")
+    ap.add_argument(
+        "--lead", type=float, default=None,
+        help="start each replay this many hours before the main hashtag's rise",
+    )  # fmt: skip
     args = ap.parse_args()
     shared = shared_dir()
     if shared is None:
@@ -141,7 +160,7 @@ def main() -> None:
     for event, posts in events.items():
         if wanted and not any(w.lower() in event.lower() for w in wanted):
             continue
-        summary, rows, alerts, seconds = measure(posts, args.sensitivity, args.top)
+        summary, rows, alerts, seconds = measure(posts, args.sensitivity, args.top, args.lead)
         total_seconds += seconds
         total_posts += len(posts)
         for rank, row in enumerate(rows):
