@@ -30,6 +30,8 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   half the minimum count in the window) and at least six hours passed. A word that mostly
   appears in posts carrying a term that alerted in those six hours is the same story told
   again; it does not alert separately. Hashtags are never silenced that way.
+* A term that rose at about the same time (within two hours) yesterday or a week ago is a
+  routine (good-morning greetings, a weekly programme): it counts as risen but stays silent.
 
 Pure Python, no Django import. The whole state is serialisable (:meth:`TrendDetector.to_dict`),
 so a worker can persist it between runs.
@@ -157,6 +159,8 @@ _RESTART_GAP = 12 * 3600.0
 _WORD_COUNT_FACTOR = 2.0
 _WORD_EXTRA_SCORE = 2.0
 _WORD_MIN_SHARE_RATIO = 2.0
+_ROUTINE_TOLERANCE = 2 * 3600.0
+_ROUTINE_MEMORY = 8 * 86400.0
 _GROWTH_SCORE_RELIEF = 1.0  # the growth test asks one order of magnitude less surprise
 
 
@@ -261,6 +265,7 @@ class TrendDetector:
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
+        self._rises: dict[str, list[float]] = {}  # term -> times it rose, the last 8 days
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
 
     # --- time ------------------------------------------------------------------------------
@@ -481,8 +486,11 @@ class TrendDetector:
         expected, score = found
         if kind == "word" and self._same_story(term, now):
             return None
-        self._alerted[term] = now
+        routine = self._routine(term, now)
+        self._alerted[term] = now  # a routine rise is silent, but counts as this day's rise
         self._calm[term] = False
+        if routine:
+            return None
         return Alert(
             time=self._datetime(now),
             term=term,
@@ -574,6 +582,22 @@ class TrendDetector:
             known = self._reference_cache[term] = (count, posts)
         return known
 
+    def _routine(self, term: str, now: float) -> bool:
+        """Note that ``term`` rises now; did it rise at about this time (within two hours)
+        yesterday or a week ago? Then it is a routine (good-morning greetings, a weekly
+        programme), not news."""
+        times = [t for t in self._rises.get(term, ()) if now - t < _ROUTINE_MEMORY]
+        seen = any(
+            abs(now - t - days * 86400.0) <= _ROUTINE_TOLERANCE for t in times for days in (1, 7)
+        )
+        times.append(now)
+        self._rises[term] = times
+        if len(self._rises) > 50_000:  # forget terms that have not risen for 8 days
+            self._rises = {
+                t: v for t, v in self._rises.items() if v and now - v[-1] < _ROUTINE_MEMORY
+            }
+        return seen
+
     def _same_story(self, word: str, now: float) -> bool:
         """Is this word riding on a term that alerted within the cool-down period?
         (Decided once per word per 5-minute bucket: the answer changes slowly.)"""
@@ -654,6 +678,7 @@ class TrendDetector:
             "last_retired_hour": self._last_retired_hour,
             "alerted": dict(self._alerted),
             "calm": dict(self._calm),
+            "rises": {t: list(v) for t, v in self._rises.items()},
         }
 
     @classmethod
@@ -709,4 +734,5 @@ class TrendDetector:
         det._last_retired_hour = data["last_retired_hour"]
         det._alerted = dict(data["alerted"])
         det._calm = dict(data["calm"])
+        det._rises = {t: list(v) for t, v in data.get("rises", {}).items()}
         return det

@@ -237,3 +237,18 @@ def test_state_of_the_previous_version_still_loads() -> None:
     rest = run(posts[2000:], again)
     assert [a.term for a in rest if a.kind == "hashtag"] == ["#geefomjedarm"]
     assert again.to_dict()["version"] == 2
+
+
+def test_a_daily_routine_alerts_once_not_every_morning() -> None:
+    """#goedemorgen in four of ten posts between 7 and 9 every day: the first morning may
+    alert (nothing is known yet), the following mornings are a routine and stay silent,
+    while the campaign on day four still alerts."""
+    rng = random.Random(11)
+    posts = []
+    for t, terms, pid in dutch_stream():
+        if 7 <= t.hour < 9 and rng.random() < 0.4:
+            terms = [*terms, "#goedemorgen"]
+        posts.append((t, terms, pid))
+    alerts = run(posts)
+    assert len([a for a in alerts if a.term == "#goedemorgen"]) <= 1
+    assert [a.term for a in alerts if a.term == "#geefomjedarm"] == ["#geefomjedarm"]
