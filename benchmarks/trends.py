@@ -106,11 +106,29 @@ def measure(
         alerts.extend(detector.observe(when, ts, pid))
     seconds = time.process_time() - t0
     days = (posts[-1][0] - posts[0][0]).total_seconds() / 86400
+    first_alert: dict[str, datetime] = {}
+    for a in alerts:
+        first_alert.setdefault(a.term, a.time)
+    # Beyond the main hashtag: every hashtag with at least 30 posts whose rise (the same
+    # definition) falls in the replay, and how many of those alerted within an hour of it.
+    rising = 0
+    within_hour = 0
+    for tag, n in tags.items():
+        if n < 30:
+            continue
+        times = [p[0] for p, ts in zip(posts, terms, strict=True) if tag in ts]
+        rise = first_rise(times, start, sustained=True)
+        if rise is None or rise < posts[0][0]:
+            continue
+        rising += 1
+        hit = first_alert.get(tag)
+        within_hour += hit is not None and (hit - rise).total_seconds() <= 3600
     summary: dict[str, object] = {
         "alerts": len(alerts),
         "days": days,
         "per_day": len(alerts) / max(days, 1 / 24),
-        "terms": len({a.term for a in alerts}),
+        "terms": len(first_alert),
+        "rising": f"{within_hour}/{rising}",
     }
     rows: list[dict[str, object]] = []
     for tag, both in rises.items():
@@ -154,7 +172,7 @@ def main() -> None:
     wanted = [e for e in args.events.split(",") if e]
     print(
         "event\thashtag\trise\talert\tdelay_min\trise_3x\tdelay_3x_min"
-        "\talerts\tdays\talerts_per_day\tterms"
+        "\talerts\tdays\talerts_per_day\tterms\trising_tags_alerted_within_1h"
     )
     total_posts, total_seconds = 0, 0.0
     for event, posts in events.items():
@@ -175,6 +193,7 @@ def main() -> None:
                     f"{summary['days']:.1f}",
                     f"{summary['per_day']:.1f}",
                     str(summary["terms"]),
+                    str(summary["rising"]),
                 ]
             print("\t".join(cells))
         if args.show_alerts:
