@@ -24,8 +24,10 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   (2) the *growth test*: the last 30 minutes against the three hours before them, for a term
   seen at least half the minimum count in those hours; it needs the minimum count within the
   30 minutes, the minimum ratio, a doubled share and a score one less than the main test.
-* Copies count once: a post with exactly the same terms as one already in the window (a
-  retweet, a boost of a quote) adds to volume but not to term counts.
+* Copies count little: a post with exactly the same terms as one already in the window (a
+  retweet, a boost of a quote) adds to volume, not to word counts, and to hashtag counts only
+  for the first two copies: a hashtag that spreads through retweets of several messages
+  rises, one message copied a hundred times does not make it trend on its own.
 * One rise, one alert: a term that alerted stays silent until it has calmed down (fewer than
   half the minimum count in the window) and at least six hours passed. A word that mostly
   appears in posts carrying a term that alerted in those six hours is the same story told
@@ -159,6 +161,7 @@ _RESTART_GAP = 12 * 3600.0
 _WORD_COUNT_FACTOR = 2.0
 _WORD_EXTRA_SCORE = 2.0
 _WORD_MIN_SHARE_RATIO = 2.0
+_COPIES_COUNTED = 3  # a message's hashtags count for it and two copies
 _ROUTINE_TOLERANCE = 2 * 3600.0
 _ROUTINE_MEMORY = 8 * 86400.0
 _GROWTH_SCORE_RELIEF = 1.0  # the growth test asks one order of magnitude less surprise
@@ -433,16 +436,19 @@ class TrendDetector:
         self._seq += 1
         key = post_id if post_id is not None else str(self._seq)
         # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
-        copy = len(unique) >= 4 and unique in self._signatures
+        # A message counts for its words once, for its hashtags at most _COPIES_COUNTED times.
+        seen = self._signatures[unique] if len(unique) >= 4 else 0
+        copy = seen >= _COPIES_COUNTED
+        counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
         bucket.rules.update(rule_keys)
         self._window_rules.update(rule_keys)
         if not copy:
             bucket.posts += 1
             self._window_posts += 1
-            bucket.terms.update(unique)
-            self._window_terms.update(unique)
-            self._short_terms.update(unique)
+            bucket.terms.update(counted)
+            self._window_terms.update(counted)
+            self._short_terms.update(counted)
             self._short_posts += 1
             if len(unique) >= 4:
                 self._signatures[unique] += 1
@@ -451,7 +457,7 @@ class TrendDetector:
             return []
         alerts: list[Alert] = []
         if not copy:
-            for term in unique:
+            for term in counted:
                 alert = self._check(term, now, "hashtag" if term.startswith("#") else "word")
                 if alert is not None:
                     alerts.append(alert)

@@ -252,3 +252,20 @@ def test_a_daily_routine_alerts_once_not_every_morning() -> None:
     alerts = run(posts)
     assert len([a for a in alerts if a.term == "#goedemorgen"]) <= 1
     assert [a.term for a in alerts if a.term == "#geefomjedarm"] == ["#geefomjedarm"]
+
+
+def test_a_hashtag_spread_by_retweets_of_several_messages_rises() -> None:
+    """Five different messages with #dijkdoorbraak, each retweeted: the first two copies of
+    each count for the hashtag (15), so it alerts; the retweeted words do not count twice."""
+    det = TrendDetector("normal")
+    alerts: list[Alert] = []
+    t = START + timedelta(hours=12)
+    for i in range(3 * 60):  # three hours of varied background
+        alerts += det.observe(t + timedelta(minutes=i), [f"w{i % 53}", f"v{i % 11}"], f"b{i}")
+    rise = t + timedelta(hours=3)
+    messages = [["#dijkdoorbraak", "dijk", "water", f"straat{m}", f"wijk{m}"] for m in range(5)]
+    for i in range(50):  # each message posted, then retweeted nine times
+        alerts += det.observe(rise + timedelta(seconds=30 * i), messages[i // 10], f"rt{i}")
+    hits = [a for a in alerts if a.term == "#dijkdoorbraak"]
+    assert len(hits) == 1 and hits[0].count <= 15
+    assert not [a for a in alerts if a.term in {"dijk", "water"}]
