@@ -18,12 +18,22 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   Words need more than hashtags (twice the count, +2 in score) and must also
   have risen as a share of all posts, so a stream that simply gets busier does not make every
   common word "trend".
-* Copies count once: a post with exactly the same terms as one already in the window (a
-  retweet, a boost of a quote) adds to volume but not to term counts.
+* Two more ways to pass, for terms that were already in use: (1) in an hour busier than
+  usual (after a day of history), the count is also judged without the time factor when the
+  term's share of posts at least doubled - the stream being busier then does not hide it;
+  (2) the *growth test*: the last 30 minutes against the three hours before them, for a term
+  seen at least half the minimum count in those hours; it needs the minimum count within the
+  30 minutes, the minimum ratio, a doubled share and a score one less than the main test.
+* Copies count little: a post with exactly the same terms as one already in the window (a
+  retweet, a boost of a quote) adds to volume, not to word counts, and to hashtag counts only
+  for the first two copies: a hashtag that spreads through retweets of several messages
+  rises, one message copied a hundred times does not make it trend on its own.
 * One rise, one alert: a term that alerted stays silent until it has calmed down (fewer than
   half the minimum count in the window) and at least six hours passed. A word that mostly
   appears in posts carrying a term that alerted in those six hours is the same story told
   again; it does not alert separately. Hashtags are never silenced that way.
+* A term that rose at about the same time (within two hours) yesterday or a week ago is a
+  routine (good-morning greetings, a weekly programme): it counts as risen but stays silent.
 
 Pure Python, no Django import. The whole state is serialisable (:meth:`TrendDetector.to_dict`),
 so a worker can persist it between runs.
@@ -151,6 +161,10 @@ _RESTART_GAP = 12 * 3600.0
 _WORD_COUNT_FACTOR = 2.0
 _WORD_EXTRA_SCORE = 2.0
 _WORD_MIN_SHARE_RATIO = 2.0
+_COPIES_COUNTED = 3  # a message's hashtags count for it and two copies
+_ROUTINE_TOLERANCE = 2 * 3600.0
+_ROUTINE_MEMORY = 8 * 86400.0
+_GROWTH_SCORE_RELIEF = 1.0  # the growth test asks one order of magnitude less surprise
 
 
 @dataclass(slots=True)
@@ -168,6 +182,16 @@ class _Decayed:
     def add(self, amount: float, now: float, half_life: float) -> None:
         self.value = self.get(now, half_life) + amount
         self.at = max(self.at, now)
+
+
+def _take(counts: Counter[str], gone: Counter[str]) -> None:
+    """Subtract ``gone`` from running ``counts``, dropping terms that reach zero."""
+    for term, n in gone.items():
+        left = counts[term] - n
+        if left > 0:
+            counts[term] = left
+        else:
+            del counts[term]
 
 
 @dataclass(slots=True)
@@ -197,6 +221,8 @@ class TrendDetector:
         warmup_minutes: int = 60,
         cooldown_hours: float = 6.0,
         same_story_share: float = 0.5,
+        short_minutes: int = 30,
+        reference_minutes: int = 180,
     ) -> None:
         if isinstance(sensitivity, Thresholds):
             self.thresholds = sensitivity
@@ -210,12 +236,20 @@ class TrendDetector:
         self.warmup_seconds = warmup_minutes * 60
         self.cooldown_seconds = cooldown_hours * 3600.0
         self.same_story_share = same_story_share
+        self.short_buckets = max(1, min(short_minutes // bucket_minutes, self.window_buckets))
+        self.reference_buckets = max(1, reference_minutes // bucket_minutes)
         self._tz: tzinfo | None = None
         self._start: float | None = None  # start of history (for the baseline's hours)
         self._warm_from: float | None = None  # alerts allowed from here + warm-up
+        self._history_since = 0.0  # the growth test's counts are complete from here
         self._last: float | None = None
         self._seq = 0
         self._buckets: deque[_Bucket] = deque()
+        self._history: deque[_Bucket] = deque()  # buckets that left the window (growth test)
+        self._short_terms: Counter[str] = Counter()  # the last ``short_buckets`` buckets
+        self._short_posts = 0
+        self._short_from = 0  # index of the oldest bucket counted in the short window
+        self._reference_cache: dict[str, tuple[int, int]] = {}  # term -> (count, posts)
         self._window_terms: Counter[str] = Counter()
         self._window_rules: Counter[str] = Counter()
         self._window_posts = 0
@@ -234,6 +268,7 @@ class TrendDetector:
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
+        self._rises: dict[str, list[float]] = {}  # term -> times it rose, the last 8 days
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
 
     # --- time ------------------------------------------------------------------------------
@@ -261,9 +296,24 @@ class TrendDetector:
             self._buckets.append(_Bucket(index))
             self._story_cache.clear()
             self._expected_cache.clear()
+            self._reference_cache.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
+        short_from = newest - self.short_buckets + 1
+        if short_from > self._short_from:
+            for b in self._buckets:  # buckets leaving the short window (all still in it)
+                if b.index >= short_from:
+                    break
+                if b.index >= self._short_from:
+                    _take(self._short_terms, b.terms)
+                    self._short_posts -= b.posts
+            self._short_from = short_from
         while self._buckets and self._buckets[0].index <= newest - self.window_buckets:
-            self._retire(self._buckets.popleft())
+            b = self._buckets.popleft()
+            self._retire(b)
+            self._history.append(b)
+        oldest = newest - self.short_buckets - self.reference_buckets + 1
+        while self._history and self._history[0].index < oldest:
+            self._history.popleft()
         horizon = (newest - self.window_buckets + 1) * self.bucket_seconds
         while self._recent and self._recent[0][1] < horizon:
             _, _, terms, copy = self._recent.popleft()
@@ -293,11 +343,7 @@ class TrendDetector:
                 if d is None:
                     d = base[term] = _Decayed()
                 d.add(n, at, hl)
-                left = window[term] - n
-                if left > 0:
-                    window[term] = left
-                else:
-                    del window[term]
+            _take(window, counts)
         start = b.index * self.bucket_seconds
         how = self._hour_of_week(start)
         self._how_volume[how] += b.volume
@@ -390,15 +436,20 @@ class TrendDetector:
         self._seq += 1
         key = post_id if post_id is not None else str(self._seq)
         # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
-        copy = len(unique) >= 4 and unique in self._signatures
+        # A message counts for its words once, for its hashtags at most _COPIES_COUNTED times.
+        seen = self._signatures[unique] if len(unique) >= 4 else 0
+        copy = seen >= _COPIES_COUNTED
+        counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
         bucket.rules.update(rule_keys)
         self._window_rules.update(rule_keys)
         if not copy:
             bucket.posts += 1
             self._window_posts += 1
-            bucket.terms.update(unique)
-            self._window_terms.update(unique)
+            bucket.terms.update(counted)
+            self._window_terms.update(counted)
+            self._short_terms.update(counted)
+            self._short_posts += 1
             if len(unique) >= 4:
                 self._signatures[unique] += 1
         self._recent.append((key, now, unique, copy))
@@ -406,7 +457,7 @@ class TrendDetector:
             return []
         alerts: list[Alert] = []
         if not copy:
-            for term in unique:
+            for term in counted:
                 alert = self._check(term, now, "hashtag" if term.startswith("#") else "word")
                 if alert is not None:
                     alerts.append(alert)
@@ -431,35 +482,127 @@ class TrendDetector:
                 return None
         if count < min_count:
             return None
-        cache_key = term if kind != "rule" else "\x00" + term
-        expected = self._expected_cache.get(cache_key)
-        if expected is None:  # the baseline only changes when a bucket closes
-            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
-            expected = self._expected_cache[cache_key] = self._expected(base, now)
-        ratio = count / expected
-        if ratio < th.min_ratio:
+        first = self._buckets[0].index  # the rise is looked for from here (see _since)
+        found = self._rate_test(term, count, now, kind, min_score)
+        if found is None and kind != "rule":
+            found = self._growth_test(term, count, now, min_count, min_score)
+            first = self._short_from
+        if found is None:
             return None
-        score = poisson_surprise(count, expected)
-        if score < min_score:
+        expected, score = found
+        if kind == "word" and self._same_story(term, now):
             return None
-        if kind == "word" and (
-            self._share_ratio(term, count, now) < _WORD_MIN_SHARE_RATIO
-            or self._same_story(term, now)
-        ):
-            return None
-        self._alerted[term] = now
+        routine = self._routine(term, now)
+        self._alerted[term] = now  # a routine rise is silent, but counts as this day's rise
         self._calm[term] = False
+        if routine:
+            return None
         return Alert(
             time=self._datetime(now),
             term=term,
             kind=kind,
             count=count,
             expected=round(expected, 3),
-            ratio=round(ratio, 2),
+            ratio=round(count / expected, 2),
             score=round(score, 2),
-            since=self._datetime(self._since(term, expected, kind)),
+            since=self._datetime(self._since(term, expected, kind, first)),
             examples=self._examples(term, kind),
         )
+
+    def _rate_test(
+        self, term: str, count: int, now: float, kind: str, min_score: float
+    ) -> tuple[float, float] | None:
+        """The last hour against the term's usual rate at this hour: (expected, score)."""
+        th = self.thresholds
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:  # the baseline only changes when a bucket closes
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
+        share: float | None = None
+        if kind == "word":
+            share = self._share_ratio(term, count, now)
+            if share < _WORD_MIN_SHARE_RATIO:
+                return None
+        if count / expected >= th.min_ratio:
+            score = poisson_surprise(count, expected)
+            if score >= min_score:
+                return expected, score
+        factor = self.time_factor(now)
+        if factor <= 1.0 or kind == "rule" or sum(self._how_hours) < 24:
+            return None
+        # A busier hour than usual: without the time factor, if the term's share of posts
+        # at least doubled too (so it is not just the hour that is busier).
+        plain = expected / factor
+        if count / plain < th.min_ratio:
+            return None
+        if share is None and self._share_ratio(term, count, now) < _WORD_MIN_SHARE_RATIO:
+            return None
+        score = poisson_surprise(count, plain)
+        return (plain, score) if score >= min_score else None
+
+    def _growth_test(
+        self, term: str, count: int, now: float, min_count: float, min_score: float
+    ) -> tuple[float, float] | None:
+        """The last 30 minutes against the three hours before them, for a term that was
+        already in use (at least half the minimum count in those hours): it must reach the
+        minimum count in the 30 minutes, the minimum ratio, a score one less than the rate
+        test asks, and a doubled share of posts (so a busier hour alone does not count).
+        Returns (expected per hour at the reference rate, score)."""
+        assert self._warm_from is not None
+        span = (self.short_buckets + self.reference_buckets) * self.bucket_seconds
+        if now - max(self._warm_from, self._history_since) < span:
+            return None  # the reference does not cover three hours of this stream yet
+        short = self._short_terms[term]
+        if short < min_count:
+            return None
+        ref, ref_posts = self._reference(term)
+        if ref < min_count / 2:
+            return None  # a new term: the rate test (against the day) is the one to judge it
+        expected = (ref + 1.0) * self.short_buckets / self.reference_buckets
+        if short / expected < self.thresholds.min_ratio:
+            return None
+        share = (short / max(self._short_posts, 1)) / ((ref + 1.0) / (ref_posts + 1.0))
+        if share < _WORD_MIN_SHARE_RATIO:
+            return None
+        score = poisson_surprise(short, expected)
+        if score < min_score - _GROWTH_SCORE_RELIEF:
+            return None
+        hour = 3600.0 / (self.reference_buckets * self.bucket_seconds)
+        return (ref + 1.0) * hour, score
+
+    def _reference(self, term: str) -> tuple[int, int]:
+        """(count of the term, posts) in the reference: the buckets before the short window
+        going back ``reference_buckets``. Fixed within a bucket, so cached per bucket."""
+        known = self._reference_cache.get(term)
+        if known is None:
+            newest = self._buckets[-1].index
+            top = newest - self.short_buckets
+            low = top - self.reference_buckets + 1
+            count = posts = 0
+            for buckets in (self._history, self._buckets):
+                for b in buckets:
+                    if low <= b.index <= top:
+                        count += b.terms.get(term, 0)
+                        posts += b.posts
+            known = self._reference_cache[term] = (count, posts)
+        return known
+
+    def _routine(self, term: str, now: float) -> bool:
+        """Note that ``term`` rises now; did it rise at about this time (within two hours)
+        yesterday or a week ago? Then it is a routine (good-morning greetings, a weekly
+        programme), not news."""
+        times = [t for t in self._rises.get(term, ()) if now - t < _ROUTINE_MEMORY]
+        seen = any(
+            abs(now - t - days * 86400.0) <= _ROUTINE_TOLERANCE for t in times for days in (1, 7)
+        )
+        times.append(now)
+        self._rises[term] = times
+        if len(self._rises) > 50_000:  # forget terms that have not risen for 8 days
+            self._rises = {
+                t: v for t, v in self._rises.items() if v and now - v[-1] < _ROUTINE_MEMORY
+            }
+        return seen
 
     def _same_story(self, word: str, now: float) -> bool:
         """Is this word riding on a term that alerted within the cool-down period?
@@ -479,10 +622,13 @@ class TrendDetector:
         shared = sum(1 for terms in with_word if not recent.isdisjoint(terms))
         return shared / len(with_word) >= self.same_story_share
 
-    def _since(self, term: str, expected: float, kind: str) -> float:
-        """Start of the first bucket in the window with clearly more than its share."""
+    def _since(self, term: str, expected: float, kind: str, first: int) -> float:
+        """Start of the first bucket from ``first`` (the window, or for the growth test its
+        last 30 minutes) with clearly more than its share of the expected hour."""
         per_bucket = expected / self.window_buckets
         for b in self._buckets:
+            if b.index < first:
+                continue
             n = b.rules[term] if kind == "rule" else b.terms[term]
             if n >= 1 and n > 2.0 * per_bucket:
                 return b.index * self.bucket_seconds
@@ -505,7 +651,7 @@ class TrendDetector:
         """The whole state as JSON-friendly data (see :meth:`from_dict`)."""
         offset = self._tz.utcoffset(None) if self._tz is not None else None
         return {
-            "version": 1,
+            "version": 2,
             "thresholds": asdict(self.thresholds),
             "params": {
                 "bucket_seconds": self.bucket_seconds,
@@ -514,15 +660,19 @@ class TrendDetector:
                 "warmup_seconds": self.warmup_seconds,
                 "cooldown_seconds": self.cooldown_seconds,
                 "same_story_share": self.same_story_share,
+                "short_buckets": self.short_buckets,
+                "reference_buckets": self.reference_buckets,
             },
             "tz_offset": offset.total_seconds() if offset is not None else None,
             "start": self._start,
             "warm_from": self._warm_from,
+            "history_since": self._history_since,
             "last": self._last,
             "seq": self._seq,
             "buckets": [
                 [b.index, b.posts, b.volume, dict(b.terms), dict(b.rules)] for b in self._buckets
             ],
+            "history": [[b.index, b.posts, dict(b.terms)] for b in self._history],
             "recent": [[k, t, list(terms), copy] for k, t, terms, copy in self._recent],
             "base_posts": [self._base_posts.value, self._base_posts.at],
             "exposure": [self._exposure.value, self._exposure.at],
@@ -534,12 +684,13 @@ class TrendDetector:
             "last_retired_hour": self._last_retired_hour,
             "alerted": dict(self._alerted),
             "calm": dict(self._calm),
+            "rises": {t: list(v) for t, v in self._rises.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrendDetector:
         """Rebuild a detector from :meth:`to_dict` output; it continues where it stopped."""
-        if data.get("version") != 1:
+        if data.get("version") not in (1, 2):  # 1: before the growth test (no history)
             raise ValueError("unknown trend state version")
         p = data["params"]
         det = cls(Thresholds(**data["thresholds"]))
@@ -549,10 +700,16 @@ class TrendDetector:
         det.warmup_seconds = p["warmup_seconds"]
         det.cooldown_seconds = p["cooldown_seconds"]
         det.same_story_share = p["same_story_share"]
+        det.short_buckets = p.get("short_buckets", det.short_buckets)
+        det.reference_buckets = p.get("reference_buckets", det.reference_buckets)
         if data.get("tz_offset") is not None:
             det._tz = timezone(timedelta(seconds=data["tz_offset"]))
         det._start = data["start"]
         det._warm_from = data["warm_from"]
+        if "history_since" in data:
+            det._history_since = data["history_since"]
+        elif data["buckets"]:  # version 1 kept only the window: history starts there
+            det._history_since = data["buckets"][0][0] * det.bucket_seconds
         det._last = data["last"]
         det._seq = data["seq"]
         for index, posts, volume, terms, rules in data["buckets"]:
@@ -561,6 +718,14 @@ class TrendDetector:
             det._window_posts += posts
             det._window_terms.update(b.terms)
             det._window_rules.update(b.rules)
+        for index, posts, terms in data.get("history", ()):
+            det._history.append(_Bucket(index, posts, 0, Counter(terms)))
+        if det._buckets:
+            det._short_from = det._buckets[-1].index - det.short_buckets + 1
+            for b in det._buckets:
+                if b.index >= det._short_from:
+                    det._short_terms.update(b.terms)
+                    det._short_posts += b.posts
         for k, t, terms, copy in data["recent"]:
             det._recent.append((k, t, tuple(terms), copy))
             if not copy and len(terms) >= 4:
@@ -575,4 +740,5 @@ class TrendDetector:
         det._last_retired_hour = data["last_retired_hour"]
         det._alerted = dict(data["alerted"])
         det._calm = dict(data["calm"])
+        det._rises = {t: list(v) for t, v in data.get("rises", {}).items()}
         return det

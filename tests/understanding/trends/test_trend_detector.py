@@ -169,3 +169,103 @@ def test_poisson_surprise_matches_the_direct_sum(count: int, expected: float) ->
     )
     assert poisson_surprise(count, expected) == pytest.approx(-math.log10(tail), rel=1e-6)
     assert poisson_surprise(2, 3.0) == 0.0
+
+
+def _with_wateroverlast(seed: int, rise: bool) -> list[tuple[datetime, list[str], str]]:
+    """The Dutch stream with #wateroverlast already in use (about one post an hour, as a
+    region with wet cellars talks), then - when ``rise`` - heavy rain on day four at 10:00:
+    12, 24, 48 posts an hour for three hours, then back to normal."""
+    rng = random.Random(seed + 100)
+    posts = dutch_stream(seed, campaign=False)
+    for h in range(4 * 24):
+        hour_start = START + timedelta(hours=h)
+        since = (hour_start - CAMPAIGN).total_seconds() / 3600
+        rate = 12 * 2**since if rise and 0 <= since < 3 else 1.0
+        n, p, threshold = 0, 1.0, math.exp(-rate)  # a Poisson count (Knuth)
+        while (p := p * rng.random()) > threshold:
+            n += 1
+        for _ in range(n):
+            t = hour_start + timedelta(seconds=rng.uniform(0, 3600))
+            words = " ".join(rng.choices(WORDS, k=rng.randint(3, 8)))
+            posts.append((t, terms_of(f"{words} #WaterOverlast"), f"w{len(posts)}"))
+    posts.sort(key=lambda p: p[0])
+    return posts
+
+
+def test_a_hashtag_already_in_use_that_takes_off_alerts_within_the_hour() -> None:
+    """Gradual, not new: #wateroverlast was used every day; its rise must still come
+    through within the first hour, and its usual trickle must not."""
+    alerts = run(_with_wateroverlast(7, rise=True))
+    hits = [a for a in alerts if a.term == "#wateroverlast"]
+    assert len(hits) == 1
+    assert CAMPAIGN <= hits[0].time <= CAMPAIGN + timedelta(hours=1)
+    assert hits[0].expected >= 0.5  # it was known: not a new term
+    quiet = run(_with_wateroverlast(7, rise=False))
+    assert [a for a in quiet if a.kind == "hashtag"] == []
+    assert len(quiet) / 4 <= 3
+
+
+def test_growth_of_a_used_term_alerts_on_the_last_half_hour() -> None:
+    """Three hours at about 4 posts an hour, then 12 in 25 minutes: the growth test fires
+    (the one-day baseline alone would wait for more), and says what rose and since when."""
+    det = TrendDetector("normal", warmup_minutes=0)
+    alerts: list[Alert] = []
+    t = START + timedelta(hours=12)
+    for i in range(5 * 60):  # five hours of background, one post a minute
+        terms = [f"w{i % 41}", f"v{i % 7}"] + (["#brug"] if i % 15 == 0 else [])
+        alerts += det.observe(t + timedelta(minutes=i), terms, f"b{i}")
+    rise = t + timedelta(hours=5)
+    for i in range(12):
+        alerts += det.observe(rise + timedelta(minutes=2 * i), ["#brug", f"r{i}"], f"r{i}")
+    hits = [a for a in alerts if a.term == "#brug"]
+    assert len(hits) == 1 and rise <= hits[0].time <= rise + timedelta(minutes=30)
+    assert hits[0].since >= rise - timedelta(minutes=5)
+    assert hits[0].examples[0].startswith("r")
+
+
+def test_state_of_the_previous_version_still_loads() -> None:
+    """A detector saved before the growth test (version 1, no history) continues."""
+    posts = dutch_stream()
+    det = TrendDetector("normal")
+    run(posts[:2000], det)
+    state = json.loads(json.dumps(det.to_dict()))
+    state["version"] = 1
+    del state["history"]
+    del state["params"]["short_buckets"], state["params"]["reference_buckets"]
+    del state["history_since"]
+    again = TrendDetector.from_dict(state)
+    rest = run(posts[2000:], again)
+    assert [a.term for a in rest if a.kind == "hashtag"] == ["#geefomjedarm"]
+    assert again.to_dict()["version"] == 2
+
+
+def test_a_daily_routine_alerts_once_not_every_morning() -> None:
+    """#goedemorgen in four of ten posts between 7 and 9 every day: the first morning may
+    alert (nothing is known yet), the following mornings are a routine and stay silent,
+    while the campaign on day four still alerts."""
+    rng = random.Random(11)
+    posts = []
+    for t, terms, pid in dutch_stream():
+        if 7 <= t.hour < 9 and rng.random() < 0.4:
+            terms = [*terms, "#goedemorgen"]
+        posts.append((t, terms, pid))
+    alerts = run(posts)
+    assert len([a for a in alerts if a.term == "#goedemorgen"]) <= 1
+    assert [a.term for a in alerts if a.term == "#geefomjedarm"] == ["#geefomjedarm"]
+
+
+def test_a_hashtag_spread_by_retweets_of_several_messages_rises() -> None:
+    """Five different messages with #dijkdoorbraak, each retweeted: the first two copies of
+    each count for the hashtag (15), so it alerts; the retweeted words do not count twice."""
+    det = TrendDetector("normal")
+    alerts: list[Alert] = []
+    t = START + timedelta(hours=12)
+    for i in range(3 * 60):  # three hours of varied background
+        alerts += det.observe(t + timedelta(minutes=i), [f"w{i % 53}", f"v{i % 11}"], f"b{i}")
+    rise = t + timedelta(hours=3)
+    messages = [["#dijkdoorbraak", "dijk", "water", f"straat{m}", f"wijk{m}"] for m in range(5)]
+    for i in range(50):  # each message posted, then retweeted nine times
+        alerts += det.observe(rise + timedelta(seconds=30 * i), messages[i // 10], f"rt{i}")
+    hits = [a for a in alerts if a.term == "#dijkdoorbraak"]
+    assert len(hits) == 1 and hits[0].count <= 15
+    assert not [a for a in alerts if a.term in {"dijk", "water"}]

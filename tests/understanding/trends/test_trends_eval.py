@@ -150,3 +150,42 @@ def test_terms_include_hashtags_the_network_lists_apart_from_the_text() -> None:
         "storm",
         "zee",
     ]
+
+
+WIJKEN = ["Lombok", "Zuilen", "Overvecht", "Tuindorp", "Oog", "Hoograven", "Kanaleneiland",
+          "Wittevrouwen", "Rivierenwijk", "Leidsche", "Votulast", "Ondiep", "Transwijk"]
+
+
+def test_dutch_stream_end_to_end_in_the_exact_output_format(tmp_path: Path) -> None:
+    """Extra columns in any order are ignored; #wateroverlast, already in use, takes off
+    among ordinary Dutch chatter and is printed as alert_time<TAB>term<TAB>score."""
+    start = datetime(2026, 9, 14, 6, 0)
+    chatter = ["Goedemorgen Utrecht, koffie en dan de fiets op", "Bus 12 heeft weer vertraging",
+               "Mooie markt vandaag op het plein", "Wie weet of de bibliotheek open is?",
+               "Afval is weer niet opgehaald in onze straat"]  # fmt: skip
+    lines = ["lang\tuser\tcreated_at\tid\ttext\tretweets"]
+    for i in range(6 * 60):  # six hours, a post a minute; #wateroverlast every 40 minutes
+        text = f"{chatter[i % 5]} {WIJKEN[i % 13]}"
+        text += " #WaterOverlast in de kelder" if i % 40 == 0 else ""
+        t = start + timedelta(minutes=i)
+        lines.append(f"nl\tu{i % 17}\t{t.isoformat()}\t{i}\t{text} {i}\t0")
+    rain = start + timedelta(hours=6)
+    streets = ["Kerkstraat", "Molenweg", "Dorpsstraat", "Havenkade", "Lindelaan", "Parkweg"]
+    for i in range(20):
+        t = rain + timedelta(minutes=2 * i)
+        text = f"{streets[i % 6]} blank, {WIJKEN[i % 13]}: putten lopen over #wateroverlast"
+        lines.append(f"nl\tv{i}\t{t.isoformat()}\t{1000 + i}\t{text}\t3")
+    f = tmp_path / "nl.tsv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = run_main(["--input", str(f)])
+    assert code == 0
+    *alerts, last = out.split("\n")[:-1]
+    assert out.endswith("\n") and last == f"alerts={len(alerts)}"
+    for line in alerts:
+        stamp, term, score = line.split("\t")
+        assert datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S")
+        assert term == term.lower() and " " not in term
+        assert re.fullmatch(r"\d+\.\d\d", score)
+    hits = [line.split("\t") for line in alerts if line.split("\t")[1] == "#wateroverlast"]
+    assert len(hits) == 1
+    assert rain <= datetime.fromisoformat(hits[0][0]) <= rain + timedelta(minutes=30)
