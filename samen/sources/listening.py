@@ -124,6 +124,17 @@ def _named(connector: Any, posts: list[Any]) -> list[Any]:
     return posts
 
 
+def _forget(connector: Any, ids: list[str]) -> None:
+    """Identity events (a Bluesky handle changed): the connector asks again next time."""
+    forget = getattr(connector, "forget_authors", None)
+    if forget is None or not ids:
+        return
+    try:
+        forget(list(dict.fromkeys(ids)))
+    except Exception:
+        log.exception("forgetting changed identities failed")
+
+
 class Listener:
     """Polls due streams with leases; one instance per process."""
 
@@ -232,6 +243,7 @@ class Listener:
             push = self._push.get(pk)
             if push is None:
                 continue  # stopped meanwhile: its cursor was not moved, nothing is lost
+            _forget(push.connector, [d for b in batches for d in getattr(b, "renamed", ())])
             posts = _named(push.connector, [p for b in batches for p in b.posts])
             try:
                 result = store_batch(

@@ -149,6 +149,10 @@ class BlueskyConnector:
         quickly found; called by the listener before storing. Never raises for the network."""
         self.namer.name_posts(posts)
 
+    def forget_authors(self, dids: list[str]) -> None:
+        """Identity events on the firehose: these DIDs may have a new handle."""
+        self.namer.forget(dids)
+
     def fetch(self, stream: StreamSpec, *, cursor: str | None) -> Batch:
         """Polling fallback: ``listRecords`` of the repos named in ``options['watch']``.
 

@@ -64,6 +64,9 @@ class LruCache(Generic[K, V]):
         while len(self._data) > self.maxsize:
             self._data.popitem(last=False)
 
+    def pop(self, key: K) -> V | None:
+        return self._data.pop(key, None)
+
     def __contains__(self, key: object) -> bool:
         return key in self._data
 
@@ -137,9 +140,12 @@ class IdentityFetcher:
         repo = self._get(base, "com.atproto.repo.describeRepo", repo=did)
         if repo.get("did") != did:
             raise PayloadError("describeRepo answered for another DID")
-        # Only a handle the PDS checked (DNS or .well-known points back to this DID) is used:
-        # anyone can *claim* the organisation's handle in their DID document.
-        handle = clean_handle(repo.get("handle")) if repo.get("handleIsCorrect") else ""
+        # Only a verified handle is used: anyone can *claim* the organisation's handle in their
+        # DID document. Verified = the PDS checked it, or our own PDS resolves it back to this
+        # DID (right after a handle change the PDS's cached DID document lags behind).
+        handle = clean_handle(repo.get("handle"))
+        if handle and not repo.get("handleIsCorrect") and not self._points_to(handle, did):
+            handle = ""
         try:
             profile = self._get(base, "com.atproto.repo.getRecord", repo=did,
                                 collection=PROFILE, rkey="self")
@@ -148,6 +154,14 @@ class IdentityFetcher:
         value = profile.get("value")
         name = clean_display_name(value.get("displayName")) if isinstance(value, dict) else ""
         return Identity(did=did, handle=handle, display_name=name)
+
+    def _points_to(self, handle: str, did: str) -> bool:
+        """Does ``handle`` resolve to ``did``, asked of the account's own (trusted) PDS?"""
+        try:
+            answer = self._get(self.pds_url, "com.atproto.identity.resolveHandle", handle=handle)
+        except _NotHere:
+            return False
+        return answer.get("did") == did
 
     def _pds_from_plc(self, did: str) -> str:
         if not did.startswith("did:plc:") or not self.plc_url:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_LOOKUPS = 8
 BUDGET_SECONDS = 2.0
 FRESH_FOR = timedelta(hours=24)  # handles and names change; ask again after a day
+NO_HANDLE_FOR = timedelta(hours=1)  # no verified handle yet: check again sooner
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
 CACHE_SIZE = 20_000
@@ -90,6 +91,15 @@ class AuthorNamer:
                                       display_name=entry.display_name)
         return len(asked)
 
+    def forget(self, dids: Sequence[str]) -> None:
+        """The firehose said these DIDs' identities changed: ask again at their next post."""
+        if not dids:
+            return
+        for did in dids:
+            self.cache.pop(did)
+        AuthorIdentity.objects.filter(source=mapping.SOURCE, external_id__in=list(dids),
+                                      failures=0).update(next_attempt_at=timezone.now())
+
     def _known(self, dids: list[str]) -> dict[str, Known]:
         """Cached answers: the LRU first, then one query for the rest."""
         found: dict[str, Known] = {}
@@ -100,9 +110,9 @@ class AuthorNamer:
                 missing.append(did)
             else:
                 found[did] = entry
-        if missing:
+        for start in range(0, len(missing), 500):  # within every database's parameter limit
             for row in AuthorIdentity.objects.filter(source=mapping.SOURCE,
-                                                     external_id__in=missing):
+                                                     external_id__in=missing[start:start + 500]):
                 entry = _from_row(row)
                 self.cache.put(row.external_id, entry)
                 found[row.external_id] = entry
@@ -133,7 +143,8 @@ class AuthorNamer:
         return answers
 
     def _resolved(self, identity: Identity, *, now: datetime) -> Known:
-        entry = Known(identity.handle, identity.display_name, now + FRESH_FOR)
+        entry = Known(identity.handle, identity.display_name,
+                      now + (FRESH_FOR if identity.handle else NO_HANDLE_FOR))
         AuthorIdentity.objects.update_or_create(
             source=mapping.SOURCE, external_id=identity.did,
             defaults={"handle": identity.handle, "display_name": identity.display_name,

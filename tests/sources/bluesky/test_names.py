@@ -192,3 +192,86 @@ def test_the_listener_stores_posts_even_when_naming_breaks():
     posts = [post_by("did:plc:x")]
     assert _named(Broken(), posts) is posts
     assert posts[0].author.handle == "did:plc:x"
+
+
+@pytest.mark.django_db
+def test_an_identity_event_makes_the_next_post_ask_again():
+    fetcher = FakeFetcher({"did:plc:anna": ("anna.test", "Anna")})
+    n = namer(fetcher)
+    n.name_posts([post_by("did:plc:anna", "1")])
+    fetcher.names["did:plc:anna"] = ("anna.example.org", "Anna")
+    n.forget(["did:plc:anna"])
+    posts = [post_by("did:plc:anna", "2")]
+    namer(fetcher).name_posts(posts)  # a restart in between: the row says "ask again" too
+    assert posts[0].author.handle == "anna.example.org"
+
+
+class FakeHttp:
+    """Answers GETs by XRPC method (or the PLC path); 400 for anything it does not know."""
+
+    def __init__(self, answers: dict[str, object]):
+        self.answers = answers
+        self.urls: list[str] = []
+
+    def json(self, method: str, url: str):
+        from samen.sources.base import SourceError
+
+        self.urls.append(url)
+        for key, answer in self.answers.items():
+            if key in url:
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer
+        raise SourceError(f"400 from GET {url}: RepoNotFound")
+
+
+def test_a_claimed_handle_that_does_not_point_back_is_not_used():
+    from samen.sources.bluesky.identity import IdentityFetcher
+
+    http = FakeHttp({
+        "describeRepo": {"did": "did:plc:spoof", "handle": "gemeente.test",
+                         "handleIsCorrect": False},
+        "resolveHandle": {"did": "did:plc:the-real-gemeente"},
+        "getRecord": {"value": {"displayName": "Gemeente (echt!)"}},
+    })
+    identity = IdentityFetcher("https://pds.example", http=http).resolve("did:plc:spoof")
+    assert identity.handle == "" and identity.display_name == "Gemeente (echt!)"
+
+
+def test_a_did_on_another_pds_is_found_through_the_plc_directory():
+    from samen.sources.bluesky.identity import IdentityFetcher
+
+    class Routed(FakeHttp):
+        def json(self, method, url):
+            if url.startswith("https://own.example/xrpc/com.atproto.repo"):
+                return super().json(method, "nothing-here")
+            return super().json(method, url)
+
+    http = Routed({
+        "plc.example/did:plc:far": {"service": [
+            {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
+             "serviceEndpoint": "https://far.example"}]},
+        "far.example/xrpc/com.atproto.repo.describeRepo": {
+            "did": "did:plc:far", "handle": "ver.example", "handleIsCorrect": True},
+        "far.example/xrpc/com.atproto.repo.getRecord": {"value": {"displayName": "Ver Weg"}},
+    })
+    fetcher = IdentityFetcher("https://own.example", plc_url="https://plc.example", http=http)
+    assert fetcher.resolve("did:plc:far") == Identity("did:plc:far", "ver.example", "Ver Weg")
+
+
+def test_a_plain_http_pds_in_a_did_document_is_not_followed():
+    from samen.sources.bluesky.identity import IdentityFetcher
+
+    http = FakeHttp({"plc.example/did:plc:far": {"service": [
+        {"id": "#atproto_pds", "serviceEndpoint": "http://10.0.0.1:8080"}]}})
+    fetcher = IdentityFetcher("https://own.example", plc_url="https://plc.example", http=http)
+    assert fetcher.resolve("did:plc:far") == Identity("did:plc:far")
+    assert not any("10.0.0.1" in url for url in http.urls)
+
+
+def test_a_pds_that_times_out_is_a_temporary_error():
+    from samen.sources.bluesky.identity import IdentityFetcher
+
+    http = FakeHttp({"describeRepo": TemporaryError("timed out talking to the PDS")})
+    with pytest.raises(TemporaryError):
+        IdentityFetcher("https://pds.example", http=http).resolve("did:plc:x")

@@ -13,12 +13,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from atproto import Client
 
 from samen.sources.base import OutgoingPost
 from samen.sources.bluesky.identity import IdentityFetcher, LruCache
 from samen.sources.bluesky.names import AuthorNamer
 from samen.sources.http import HttpClient, RetryPolicy
-from tests.sources.bluesky.test_pds_flow import connector, make_account
+from tests.sources.bluesky.test_pds_flow import PASSWORD, connector, make_account
 
 pytestmark = [pytest.mark.peer, pytest.mark.django_db]
 
@@ -92,6 +93,7 @@ def follow_mentions(pds: str, org: str, org_pw: str):
 
 def test_a_mention_is_stored_under_the_authors_handle_and_display_name(bluesky_pds):
     from samen.sources.listening import Listener
+    from samen.sources.models import Post
 
     _org_did, org_pw = make_account(bluesky_pds, "stadhuis")
     piet_did, piet_pw = make_account(bluesky_pds, "piet")
@@ -124,6 +126,19 @@ def test_a_mention_is_stored_under_the_authors_handle_and_display_name(bluesky_p
     [conversation] = do_receive_posts(post_ids=[stored.pk])
     assert conversation.handle == "piet.test"
     assert conversation.contact.display_name == stored.author_name
+
+    # Piet takes a new handle: the firehose's identity event makes Samen ask again.
+    owner = Client(base_url=bluesky_pds)
+    owner.login("piet.test", PASSWORD, fetch_bsky_profile=False)
+    owner.com.atproto.identity.update_handle({"handle": "pieter.test"})
+    again = piet.send(OutgoingPost(text="@stadhuis.test en snoeiafval?", lang="nl"))
+    listener = Listener(owner="test:names", poll_seconds=0)
+    try:
+        renamed = listen_until(listener, again.external_id)
+    finally:
+        listener.release()
+    assert renamed.author_handle == "pieter.test"
+    assert Post.objects.get(pk=stored.pk).author_handle == "piet.test"  # history stays as it was
 
 
 def test_a_failing_pds_keeps_the_did_and_a_later_batch_fills_the_name(bluesky_pds):
