@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from samen.sources.bluesky import mapping
@@ -50,6 +51,12 @@ class Known:
 
 
 _shared: LruCache[str, Known] = LruCache(CACHE_SIZE)
+
+# Sent when an author already known under other names got (new) ones: posts stored under the
+# DID were filled in, or the handle changed. kwargs: source, external_id (the DID), handle,
+# display_name, previous_handles (the DID and/or the old handle). The inbox can add the new
+# handle to the contact it made from the old one, instead of starting a second contact.
+author_named = Signal()
 
 
 class AuthorNamer:
@@ -145,6 +152,8 @@ class AuthorNamer:
     def _resolved(self, identity: Identity, *, now: datetime) -> Known:
         entry = Known(identity.handle, identity.display_name,
                       now + (FRESH_FOR if identity.handle else NO_HANDLE_FOR))
+        previous = (AuthorIdentity.objects.filter(source=mapping.SOURCE, external_id=identity.did)
+                    .values_list("handle", flat=True).first())
         AuthorIdentity.objects.update_or_create(
             source=mapping.SOURCE, external_id=identity.did,
             defaults={"handle": identity.handle, "display_name": identity.display_name,
@@ -153,10 +162,20 @@ class AuthorNamer:
         self.cache.put(identity.did, entry)
         if identity.handle:
             # Posts stored while the DID was unknown are named now.
-            Post.objects.filter(
+            filled = Post.objects.filter(
                 source=mapping.SOURCE, author_external_id=identity.did,
                 author_handle=identity.did,
             ).update(author_handle=identity.handle, author_name=identity.display_name)
+            before = [identity.did] if filled else []
+            if previous and previous != identity.handle:
+                before.append(previous)
+            if before:
+                for _receiver, error in author_named.send_robust(
+                        sender=AuthorIdentity, source=mapping.SOURCE, external_id=identity.did,
+                        handle=identity.handle, display_name=identity.display_name,
+                        previous_handles=before):
+                    if isinstance(error, Exception):
+                        log.error("an author_named receiver failed: %r", error)
         return entry
 
     def _failed(self, did: str, reason: str, *, now: datetime) -> Known:

@@ -275,3 +275,34 @@ def test_a_pds_that_times_out_is_a_temporary_error():
     http = FakeHttp({"describeRepo": TemporaryError("timed out talking to the PDS")})
     with pytest.raises(TemporaryError):
         IdentityFetcher("https://pds.example", http=http).resolve("did:plc:x")
+
+
+@pytest.mark.django_db
+def test_other_apps_hear_when_an_author_known_by_did_or_old_handle_gets_a_name():
+    from samen.sources.bluesky.names import author_named
+    from samen.sources.ingest import store_batch
+
+    heard = []
+
+    def receiver(**kwargs):
+        heard.append((kwargs["handle"], kwargs["previous_handles"]))
+        raise RuntimeError("a broken receiver does not stop naming")
+
+    author_named.connect(receiver)
+    try:
+        fetcher = FakeFetcher({"did:plc:kees": ("kees.test", "Kees")}, failing={"did:plc:kees"})
+        n = namer(fetcher, retry_base=timedelta(0))
+        first = [post_by("did:plc:kees", "1")]
+        n.name_posts(first)
+        store_batch(posts=first)
+        fetcher.failing.clear()
+        n.name_posts([post_by("did:plc:kees", "2")])
+        assert heard == [("kees.test", ["did:plc:kees"])]
+        fetcher.names["did:plc:kees"] = ("kees.example.org", "Kees")
+        n.forget(["did:plc:kees"])
+        later = [post_by("did:plc:kees", "3")]
+        n.name_posts(later)
+        assert later[0].author.handle == "kees.example.org"
+        assert heard[-1] == ("kees.example.org", ["kees.test"])
+    finally:
+        author_named.disconnect(receiver)
