@@ -66,6 +66,7 @@ class _Push:
     stream: Stream
     consumer: Any
     thread: threading.Thread
+    connector: Any = None
 
 
 def account_config(account: Account) -> AccountConfig:
@@ -106,6 +107,32 @@ class ListenStatus:
         error = f" · last error: {self.last_error[:60]}" if self.last_error else ""
         return (f"listening to {self.streams} stream(s) · {self.polls} polls · "
                 f"{self.stored} new posts{ago} · {self.errors} errors{attention}{error}")
+
+
+def _named(connector: Any, posts: list[Any]) -> list[Any]:
+    """Let the connector name authors it only knows by id (Bluesky DIDs) before storing.
+
+    Bounded by the connector; whatever goes wrong, the posts are stored as they are.
+    """
+    name = getattr(connector, "name_authors", None)
+    if name is None or not posts:
+        return posts
+    try:
+        name(posts)
+    except Exception:
+        log.exception("naming authors failed; their posts keep the network's ids")
+    return posts
+
+
+def _forget(connector: Any, ids: list[str]) -> None:
+    """Identity events (a Bluesky handle changed): the connector asks again next time."""
+    forget = getattr(connector, "forget_authors", None)
+    if forget is None or not ids:
+        return
+    try:
+        forget(list(dict.fromkeys(ids)))
+    except Exception:
+        log.exception("forgetting changed identities failed")
 
 
 class Listener:
@@ -200,7 +227,7 @@ class Listener:
             self._failed(stream, exc.reason, self._backoff(stream))
             return
         self._push[stream.pk] = _Push(stream=stream, consumer=consumer,
-                                      thread=consumer.start_in_thread())
+                                      thread=consumer.start_in_thread(), connector=connector)
 
     def _drain_push(self) -> int:
         """Store what the firehose threads received, one transaction per stream."""
@@ -216,9 +243,11 @@ class Listener:
             push = self._push.get(pk)
             if push is None:
                 continue  # stopped meanwhile: its cursor was not moved, nothing is lost
+            _forget(push.connector, [d for b in batches for d in getattr(b, "renamed", ())])
+            posts = _named(push.connector, [p for b in batches for p in b.posts])
             try:
                 result = store_batch(
-                    posts=[p for b in batches for p in b.posts], account=push.stream.account,
+                    posts=posts, account=push.stream.account,
                     deleted_ids=[d for b in batches for d in b.deleted_ids],
                     stream=push.stream, cursor=str(max(b.seq for b in batches)),
                     lease_owner=self.owner)
@@ -265,7 +294,8 @@ class Listener:
             note = f"skipped {len(batch.problems)} item(s): {batch.problems[0]}"
         try:
             result = store_batch(
-                posts=batch.posts, account=account, deleted_ids=batch.deleted_ids,
+                posts=_named(connector, batch.posts), account=account,
+                deleted_ids=batch.deleted_ids,
                 stream=stream, cursor=batch.cursor, lease_owner=self.owner,
                 next_poll_at=timezone.now() + timedelta(seconds=self.interval(stream)),
                 note=note[:1000],

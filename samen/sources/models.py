@@ -139,6 +139,33 @@ class Post(models.Model):
         return f"{self.author_handle}: {self.text[:60]}"
 
 
+class AuthorIdentity(models.Model):
+    """A network id's handle and display name as last resolved (Bluesky: DID -> handle).
+
+    Posts heard on the firehose name their author only by DID; this table remembers what the
+    PDS said so that a restart does not ask again for everyone, and when to try again for a DID
+    whose PDS could not answer (``next_attempt_at``). Written by ``bluesky.names`` only.
+    """
+
+    source = models.CharField(max_length=20, choices=Provider.choices)
+    external_id = models.CharField(max_length=300)  # the DID
+    handle = models.CharField(max_length=300, blank=True)  # '' while unknown or unverified
+    display_name = models.CharField(max_length=300, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)  # consecutive
+    last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"],
+                                    name="author_identity_unique_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} = {self.handle or '?'}"
+
+
 class Mandate(models.Model):
     """The right of one person to speak on behalf of the organisation from one account.
 

@@ -93,6 +93,7 @@ class BlueskyConnector:
         self.did = ""
         self.handle = config.handle
         self._lock = threading.Lock()
+        self._namer: Any = None
 
     def call(self, where: str, fn: Callable[[], Any]) -> Any:
         def once() -> Any:
@@ -128,6 +129,30 @@ class BlueskyConnector:
         return str(answer.did)
 
     # ---- listening
+    @property
+    def namer(self) -> Any:
+        """Names firehose authors (DID -> handle, display name); see ``bluesky.names``."""
+        if self._namer is None:
+            from samen.sources.bluesky.identity import IdentityFetcher
+            from samen.sources.bluesky.names import AuthorNamer
+
+            plc = str(self.config.options.get("plc_url") or "https://plc.directory")
+            self._namer = AuthorNamer(IdentityFetcher(self.base_url, plc_url=plc))
+        return self._namer
+
+    @namer.setter
+    def namer(self, value: Any) -> None:
+        self._namer = value
+
+    def name_authors(self, posts: list[NormalizedPost]) -> None:
+        """Give posts heard by DID their author's handle and display name, where known or
+        quickly found; called by the listener before storing. Never raises for the network."""
+        self.namer.name_posts(posts)
+
+    def forget_authors(self, dids: list[str]) -> None:
+        """Identity events on the firehose: these DIDs may have a new handle."""
+        self.namer.forget(dids)
+
     def fetch(self, stream: StreamSpec, *, cursor: str | None) -> Batch:
         """Polling fallback: ``listRecords`` of the repos named in ``options['watch']``.
 

@@ -33,6 +33,7 @@ class CommitBatch:
     posts: list[NormalizedPost] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)  # DIDs whose handle may have changed
 
 
 def decode_commit(commit: Any, *, pds_url: str = "") -> CommitBatch:
@@ -122,9 +123,13 @@ class FirehoseConsumer:
 
     def _on_message(self, message: Any) -> None:
         event = parse_subscribe_repos_message(message)
-        if not isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit):
+        if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Identity):
+            # A handle changed (or was re-checked): cached names of this DID are out of date.
+            batch = CommitBatch(seq=int(event.seq), repo=str(event.did), renamed=[str(event.did)])
+        elif isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit):
+            batch = decode_commit(event, pds_url=self.pds_url)
+        else:
             return
-        batch = decode_commit(event, pds_url=self.pds_url)
         for error in batch.errors:
             log.warning("firehose: %s", error)
         try:
