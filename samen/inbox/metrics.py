@@ -30,10 +30,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from samen.inbox.models import Conversation, ConversationEvent, EventKind, Reply
+from samen.inbox.models import Conversation, ConversationEvent, EventKind, Reply, Team
 from samen.inbox.workflow import ACTIVE_STATES, WAITING_STATES
-from samen.insights.metrics import bucket_of, buckets
-from samen.insights.registry import Element, Filters, Metric, MetricTable, Period, register
+from samen.insights.metrics import bucket_of, buckets, channel_label
+from samen.insights.registry import (
+    Element,
+    Filters,
+    Metric,
+    MetricTable,
+    Period,
+    provide_teams,
+    register,
+)
 from samen.insights.selectors import day_bounds
 
 
@@ -51,7 +59,16 @@ def _filtered(qs: QuerySet[Conversation], filters: Filters,
         qs = qs.filter(**{f"{prefix}channel__in": filters.channels})
     if filters.languages:
         qs = qs.filter(**{f"{prefix}language__in": filters.languages})
+    if filters.team:
+        qs = qs.filter(**{f"{prefix}team_id": int(filters.team)
+                          if filters.team.isdigit() else -1})
     return qs
+
+
+def team_choices() -> list[tuple[str, str]]:
+    """The teams insights can narrow the inbox's numbers to (``Filters.team`` = the id)."""
+    return [(str(pk), name) for pk, name in Team.objects.order_by("name", "pk")
+            .values_list("pk", "name")]
 
 
 def _medians(period: Period, rows: Iterable[tuple[date, timedelta]],
@@ -108,6 +125,27 @@ def resolution(period: Period, filters: Filters) -> MetricTable:
         period, filters, done="resolved_at", due="resolution_due", per=3600,
         unit=str(_("hours")), series=str(_("Median resolution (h)")),
         target=str(_("SLA target (h)")))
+
+
+def conversations(period: Period, filters: Filters) -> MetricTable:
+    """Conversations started per day (or week) and channel: the work that came in."""
+    slots = buckets(period)
+    index = {b: i for i, (b, _label) in enumerate(slots)}
+    start, end = _period_bounds(period)
+    per_day = (_filtered(Conversation.objects.filter(created_at__gte=start, created_at__lt=end),
+                         filters)
+               .annotate(day=TruncDate("created_at", tzinfo=_tz())).order_by()
+               .values_list("day", "channel").annotate(n=Count("pk")))
+    counted: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(slots))
+    for day, channel, n in per_day:
+        i = index.get(bucket_of(day, period))
+        if i is not None:
+            counted[channel][i] += n
+    series = [(channel_label(c), counted[c]) for c in sorted(counted)]
+    return MetricTable(categories=[label for _b, label in slots], series=series,
+                       category_label=pgettext_lazy("chart axis", "Date"),
+                       unit=_("conversations"),
+                       headline=float(sum(sum(v) for _c, v in series)))
 
 
 def _breached_at(moment: datetime) -> Q:
@@ -183,17 +221,25 @@ def escalations(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("inbox.first_response", _("First response time against the SLA"),
                 Element.CUSTOMER, first_response, chart="line", app="inbox", order=50,
+                by_team=True,
                 description=_("Median minutes until the first reply, per day the "
                               "conversation started, next to the SLA target.")))
 register(Metric("inbox.resolution", _("Resolution time against the SLA"), Element.CUSTOMER,
                 resolution, chart="line", app="inbox", order=60,
+                by_team=True,
                 description=_("Median hours until a conversation was resolved, per day it "
                               "started, next to the SLA target.")))
+register(Metric("inbox.conversations", _("Conversations per channel"), Element.TEAM,
+                conversations, chart="line", app="inbox", order=25, by_team=True,
+                description=_("Conversations started per day (or week) and channel.")))
 register(Metric("inbox.open_breached", _("Open and breached work"), Element.TEAM,
-                open_breached, chart="stacked", app="inbox", order=30,
+                open_breached, chart="stacked", app="inbox", order=30, by_team=True,
+                compare=False,
                 description=_("Conversations still open at the end of each day, and how many "
                               "of them were past an SLA target.")))
 register(Metric("inbox.escalations", _("Escalations and how fast management decided"),
                 Element.MANAGEMENT, escalations, chart="line", app="inbox", order=10,
+                by_team=True,
                 description=_("Replies escalated to management per day, and the median hours "
                               "until a manager approved or rejected one.")))
+provide_teams(team_choices)
