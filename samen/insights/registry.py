@@ -82,6 +82,9 @@ class MetricTable:
     headline: float | None = None
     headline_better: str = "higher"  # "higher", "lower" or "neither"
     headline_unit: str | Promise = ""  # when the headline is not in ``unit`` (a share, a median)
+    # Optional, one per category: a short translated note the report prints beside it (for a
+    # trend alert: since when it rose). Not drawn in charts.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
