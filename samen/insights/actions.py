@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from samen.insights.models import (
     ScanAnswerCount,
     ScanParticipation,
     ScanRound,
+    WeeklyReportRun,
 )
 from samen.insights.scoring import SCORES
 
@@ -215,6 +216,60 @@ def do_send_weekly_reports(*, week_start: date | None = None) -> int:
         except IntegrityError:
             continue  # another worker sent this one already
         sent += 1
+    return sent
+
+
+# The weekly report goes out by itself on Monday from this hour (local time), queued by the
+# worker's periodic check.
+REPORT_HOUR = 7
+# A queued report that has not finished after this long is queued again (its worker died);
+# deliveries are unique per person and week, so nobody gets it twice.
+REQUEUE_AFTER = timedelta(hours=2)
+
+
+def report_due(now: datetime | None = None) -> tuple[date, datetime]:
+    """The week whose report is the latest to be due at ``now``, and since when it is due
+    (Monday ``REPORT_HOUR``:00 after that week)."""
+    local = timezone.localtime(now or timezone.now())
+    week = last_full_week(local.date())
+    due = timezone.make_aware(datetime.combine(week + timedelta(days=7), time(REPORT_HOUR)),
+                              timezone.get_default_timezone())
+    if local < due:  # Monday before the hour: the report due is the week before's
+        week -= timedelta(days=7)
+        due -= timedelta(days=7)
+    return week, due
+
+
+def do_queue_weekly_report(*, now: datetime | None = None) -> bool:
+    """Queue the due weekly report once (the worker calls this every minute): the first
+    worker to insert the week's ``WeeklyReportRun`` queues it; others, and the same worker
+    after a restart, find the row and do nothing. Returns whether this call queued it."""
+    from samen.insights import tasks
+
+    now = now or timezone.now()
+    week, _due = report_due(now)
+    run = WeeklyReportRun.objects.filter(week_start=week).first()
+    if run is None:
+        try:
+            with transaction.atomic():
+                WeeklyReportRun.objects.create(week_start=week, queued_at=now)
+        except IntegrityError:
+            return False  # another worker was first
+    elif run.finished_at is not None or run.queued_at > now - REQUEUE_AFTER:
+        return False
+    elif not WeeklyReportRun.objects.filter(pk=run.pk, queued_at=run.queued_at) \
+            .update(queued_at=now):
+        return False  # another worker queued it again just now
+    tasks.send_scheduled_weekly_report.enqueue(week_start=week.isoformat())
+    logger.info("Queued the weekly report of %s", week)
+    return True
+
+
+def do_send_scheduled_weekly_report(*, week_start: date) -> int:
+    """The queued run: send (to whoever has not got it yet) and mark the week done."""
+    sent = do_send_weekly_reports(week_start=week_start)
+    WeeklyReportRun.objects.filter(week_start=week_start).update(
+        finished_at=timezone.now(), sent=F("sent") + sent)
     return sent
 
 
