@@ -40,8 +40,8 @@ def _covered() -> frozenset[int]:
 
 
 def printable(text: str) -> str:
-    """``text`` with every character the font cannot draw replaced (emoji dropped or shown
-    as a mark), so the PDF never shows an empty box or fails on a quoted post."""
+    """``text`` with every character the font cannot draw replaced (an emoji becomes "?",
+    its skin tone and joiners disappear), so the PDF never shows an empty box."""
     covered = _covered()
     out = []
     for ch in text:
