@@ -96,6 +96,8 @@ class _Document(FPDF):
 
 def render(report: Report) -> bytes:
     logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
+    # fontTools logs every step of subsetting the embedded font at INFO: noise, and slow.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = _Document(format="A4")
     for style in _FILES:
         pdf.add_font(FAMILY, style, font_path(style))
