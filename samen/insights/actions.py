@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,11 +22,13 @@ from samen.insights import scan, selectors
 from samen.insights.models import (
     DailyHashtagCount,
     DailyPostCount,
+    HashtagBlockCount,
     ReportDelivery,
     ReportSubscription,
     ScanAnswerCount,
     ScanParticipation,
     ScanRound,
+    WeeklyReportRun,
 )
 from samen.insights.scoring import SCORES
 
@@ -34,9 +37,15 @@ logger = logging.getLogger(__name__)
 # --- rollups ------------------------------------------------------------------------------
 
 
+# A rebuild of more days than this reads the whole post table once instead of a range query
+# per day (posts imported out of time order are scattered over the table: ADR 0244).
+BULK_REBUILD_DAYS = 31
+
+
 def do_refresh_post_rollups(*, days: Iterable[date]) -> int:
     """Recompute the daily counts of the given days from the posts (idempotent: a day's rows
-    are replaced as a whole, so running it twice, or after an edit or a deletion, is safe).
+    are replaced as a whole, so running it twice, or after an edit or a deletion, is safe),
+    and the hashtag week and 28-day block each day belongs to, in the same transaction.
 
     Returns the number of days refreshed. Not in the audit log: it is bookkeeping, not a
     decision anyone made.
@@ -46,33 +55,90 @@ def do_refresh_post_rollups(*, days: Iterable[date]) -> int:
         counts = selectors.post_counts_on(day)
         tags = selectors.hashtag_counts_on(day)
         with transaction.atomic():
-            DailyPostCount.objects.filter(day=day).delete()
-            DailyHashtagCount.objects.filter(day=day).delete()
-            DailyPostCount.objects.bulk_create([
-                DailyPostCount(day=day, source=r["source"], direction=r["direction"],
-                               language=r["language"] or "", sentiment=r["sentiment"] or "",
-                               count=r["n"])
-                for r in counts
-            ])
-            DailyHashtagCount.objects.bulk_create([
-                DailyHashtagCount(day=day, source=s, language=lang, tag=tag, count=n)
-                for s, lang, tag, n in tags
-            ], batch_size=500)
+            _replace_days([day], counts=[{**r, "day": day} for r in counts],
+                          tags=[(day, s, lang, tag, n) for s, lang, tag, n in tags])
+            _refresh_blocks(weeks={selectors.block_start(day, 7)})
         done += 1
     return done
 
 
+def _replace_days(days: list[date], *, counts: list[dict[str, Any]],
+                  tags: list[tuple[date | None, str, str, str, int]]) -> None:
+    DailyPostCount.objects.filter(day__in=days).delete()
+    DailyHashtagCount.objects.filter(day__in=days).delete()
+    _write_days(counts=counts, tags=tags)
+
+
+def _write_days(*, counts: list[dict[str, Any]],
+                tags: list[tuple[date | None, str, str, str, int]]) -> None:
+    DailyPostCount.objects.bulk_create([
+        DailyPostCount(day=r["day"], source=r["source"], direction=r["direction"],
+                       language=r["language"] or "", sentiment=r["sentiment"] or "",
+                       count=r["n"])
+        for r in counts
+    ], batch_size=2000)
+    DailyHashtagCount.objects.bulk_create([
+        DailyHashtagCount(day=d, source=s, language=lang, tag=tag, count=n)
+        for d, s, lang, tag, n in tags if d is not None
+    ], batch_size=2000)
+
+
+def _refresh_blocks(*, weeks: set[date]) -> None:
+    """Recompute hashtag weeks from their days, then the 28-day blocks holding them from
+    their four weeks, summed in the database (INSERT ... SELECT ... GROUP BY)."""
+    for week in sorted(weeks):
+        _sum_into_block(7, week, DailyHashtagCount.objects.filter(
+            day__gte=week, day__lte=week + timedelta(days=6)))
+    for block in sorted({selectors.block_start(w, 28) for w in weeks}):
+        _sum_into_block(28, block, HashtagBlockCount.objects.filter(
+            span=7, first_day__gte=block, first_day__lte=block + timedelta(days=21)))
+
+
+def _sum_into_block(span: int, first: date, parts: Any) -> None:
+    HashtagBlockCount.objects.filter(span=span, first_day=first).delete()
+    grouped = parts.order_by().values("source", "language", "tag").annotate(n=Sum("count"))
+    sql, params = grouped.query.sql_with_params()
+    table = HashtagBlockCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (first_day, span, source, language, tag, "count") '  # noqa: S608
+            f"SELECT %s, %s, g.source, g.language, g.tag, g.n FROM ({sql}) g",
+            [connection.ops.adapt_datefield_value(first), span, *params])
+
+
 def do_rebuild_post_rollups(*, since: date | None = None) -> int:
-    """Rebuild the rollups of every day that has posts (from ``since`` on, if given)."""
+    """Rebuild the rollups of every day that has posts (from ``since`` on, if given).
+
+    Many days are rebuilt from one pass over the posts, grouped by local day in the
+    database; a few days by ``do_refresh_post_rollups``. Both give the same rows (tested)."""
     span = selectors.post_day_span()
     if span is None:
+        with transaction.atomic():
+            for model in (DailyPostCount, DailyHashtagCount):
+                model.objects.filter(day__gte=since or date.min).delete()
+            HashtagBlockCount.objects.filter(
+                first_day__gte=selectors.block_start(since, 28) if since else date.min).delete()
         return 0
     first, last = span
     if since is not None:
         first = max(first, since)
     stale = set(DailyPostCount.objects.filter(day__gte=first).values_list("day", flat=True))
     days = {first + timedelta(days=i) for i in range((last - first).days + 1)} | stale
-    return do_refresh_post_rollups(days=days)
+    if len(days) <= BULK_REBUILD_DAYS:
+        return do_refresh_post_rollups(days=days)
+    counts = selectors.post_counts_from(first if since is not None else None)
+    tags = selectors.hashtag_counts_from(first if since is not None else None)
+    with transaction.atomic():
+        DailyPostCount.objects.filter(day__gte=first).delete()
+        DailyHashtagCount.objects.filter(day__gte=first).delete()
+        if since is None:  # a day before the first post can only hold stale rows
+            DailyPostCount.objects.all().delete()
+            DailyHashtagCount.objects.all().delete()
+            HashtagBlockCount.objects.all().delete()
+        _write_days(counts=[r for r in counts if r["day"] >= first],
+                    tags=[t for t in tags if t[0] is not None and t[0] >= first])
+        _refresh_blocks(weeks={selectors.block_start(d, 7) for d in days})
+    return len(days)
 
 
 def on_posts_stored(*, post_ids: list[int]) -> None:
@@ -150,6 +216,60 @@ def do_send_weekly_reports(*, week_start: date | None = None) -> int:
         except IntegrityError:
             continue  # another worker sent this one already
         sent += 1
+    return sent
+
+
+# The weekly report goes out by itself on Monday from this hour (local time), queued by the
+# worker's periodic check.
+REPORT_HOUR = 7
+# A queued report that has not finished after this long is queued again (its worker died);
+# deliveries are unique per person and week, so nobody gets it twice.
+REQUEUE_AFTER = timedelta(hours=2)
+
+
+def report_due(now: datetime | None = None) -> tuple[date, datetime]:
+    """The week whose report is the latest to be due at ``now``, and since when it is due
+    (Monday ``REPORT_HOUR``:00 after that week)."""
+    local = timezone.localtime(now or timezone.now())
+    week = last_full_week(local.date())
+    due = timezone.make_aware(datetime.combine(week + timedelta(days=7), time(REPORT_HOUR)),
+                              timezone.get_default_timezone())
+    if local < due:  # Monday before the hour: the report due is the week before's
+        week -= timedelta(days=7)
+        due -= timedelta(days=7)
+    return week, due
+
+
+def do_queue_weekly_report(*, now: datetime | None = None) -> bool:
+    """Queue the due weekly report once (the worker calls this every minute): the first
+    worker to insert the week's ``WeeklyReportRun`` queues it; others, and the same worker
+    after a restart, find the row and do nothing. Returns whether this call queued it."""
+    from samen.insights import tasks
+
+    now = now or timezone.now()
+    week, _due = report_due(now)
+    run = WeeklyReportRun.objects.filter(week_start=week).first()
+    if run is None:
+        try:
+            with transaction.atomic():
+                WeeklyReportRun.objects.create(week_start=week, queued_at=now)
+        except IntegrityError:
+            return False  # another worker was first
+    elif run.finished_at is not None or run.queued_at > now - REQUEUE_AFTER:
+        return False
+    elif not WeeklyReportRun.objects.filter(pk=run.pk, queued_at=run.queued_at) \
+            .update(queued_at=now):
+        return False  # another worker queued it again just now
+    tasks.send_scheduled_weekly_report.enqueue(week_start=week.isoformat())
+    logger.info("Queued the weekly report of %s", week)
+    return True
+
+
+def do_send_scheduled_weekly_report(*, week_start: date) -> int:
+    """The queued run: send (to whoever has not got it yet) and mark the week done."""
+    sent = do_send_weekly_reports(week_start=week_start)
+    WeeklyReportRun.objects.filter(week_start=week_start).update(
+        finished_at=timezone.now(), sent=F("sent") + sent)
     return sent
 
 

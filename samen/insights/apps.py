@@ -11,11 +11,13 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
+        from samen.core.worker import every_minute
         from samen.insights import registry
         from samen.sources.signals import posts_stored
 
         registry.autodiscover()
         posts_stored.connect(_refresh_rollups, dispatch_uid="insights.rollups")
+        every_minute(_queue_weekly_report)
 
 
 def _refresh_rollups(sender: Any, *, post_ids: list[int], **kwargs: Any) -> None:
@@ -30,3 +32,10 @@ def _refresh_rollups(sender: Any, *, post_ids: list[int], **kwargs: Any) -> None
     except Exception:
         logging.getLogger("samen.insights").exception(
             "Could not refresh the insights rollups for %d posts", len(post_ids))
+
+
+def _queue_weekly_report() -> None:
+    """Run by every worker about once a minute: queue last week's report when it is due."""
+    from samen.insights import actions
+
+    actions.do_queue_weekly_report()

@@ -3,7 +3,7 @@ the headline number and how it changed since the period before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -29,6 +29,7 @@ class Panel:
     headline_better: str = "higher"
     unit: str = ""
     headline_unit: str = ""
+    team_ignored: bool = False  # a team was chosen, but this metric is not kept per team
 
     @property
     def available(self) -> bool:
@@ -92,12 +93,21 @@ def chart_data(metric: registry.Metric, table: MetricTable, period: Period) -> c
     )
 
 
+def filters_for(metric: registry.Metric, filters: Filters) -> tuple[Filters, bool]:
+    """The filters ``metric`` is computed with, and whether a chosen team was left out
+    because the metric is not kept per team (the page says so next to it)."""
+    if filters.team and not metric.by_team:
+        return replace(filters, team=""), True
+    return filters, False
+
+
 def build_panel(slot: Slot, period: Period, filters: Filters, *,
                 with_previous: bool = True) -> Panel:
     chart_id = "chart-" + slot.key.replace(".", "-").replace("_", "-")
     panel = Panel(slot=slot, chart_id=chart_id)
     if slot.metric is None:
         return panel
+    filters, panel.team_ignored = filters_for(slot.metric, filters)
     table = slot.metric.compute(period, filters)
     data = chart_data(slot.metric, table, period)
     panel.data = data
@@ -109,7 +119,8 @@ def build_panel(slot: Slot, period: Period, filters: Filters, *,
     panel.headline_unit = str(table.headline_unit or table.unit)
     # The change against the period before is shown up to three months; for a whole year it
     # would double the work for a comparison nobody reads on a dashboard.
-    if with_previous and table.headline is not None and period.days <= 92:
+    if (with_previous and slot.metric.compare and table.headline is not None
+            and period.days <= 92):
         panel.previous = slot.metric.compute(period.previous(), filters).headline
     return panel
 

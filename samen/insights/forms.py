@@ -23,9 +23,11 @@ class FilterForm(forms.Form):
                           widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
 
     def __init__(self, *args: Any, channels: list[tuple[str, str]],
-                 languages: list[tuple[str, str]], **kwargs: Any) -> None:
+                 languages: list[tuple[str, str]], teams: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         channel_field = self.fields["channel"]
         language_field = self.fields["language"]
@@ -33,6 +35,12 @@ class FilterForm(forms.Form):
         assert isinstance(language_field, forms.ChoiceField)
         channel_field.choices = [("", _("All channels")), *channels]
         language_field.choices = [("", _("All languages")), *languages]
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ChoiceField)
+        if teams:
+            team_field.choices = [("", _("All teams")), *teams]
+        else:  # no teams yet: no filter to offer
+            del self.fields["team"]
 
     def clean_days(self) -> int:
         value = self.cleaned_data.get("days") or 28

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from samen.insights import selectors
 from samen.insights.registry import (
@@ -46,15 +47,22 @@ def language_label(code: str) -> str:
 
 def buckets(period: Period) -> list[tuple[date, str]]:
     """(first day, label) per bucket: days up to three months, then weeks (from Monday)."""
+    return list(_buckets(period, get_language() or ""))
+
+
+@lru_cache(maxsize=64)
+def _buckets(period: Period, language: str) -> tuple[tuple[date, str], ...]:
+    # Every metric of a page asks for the same labels: formatting 92 dates once per page
+    # rather than once per metric (``language``: the labels are localised).
     if period.days <= 92:
-        return [(d, date_format(d, "j M")) for d in period.each_day()]
+        return tuple((d, date_format(d, "j M")) for d in period.each_day())
     first = period.start - timedelta(days=period.start.weekday())
     weeks = []
     d = first
     while d <= period.end:
         weeks.append((d, date_format(d, "j M")))
         d += timedelta(days=7)
-    return weeks
+    return tuple(weeks)
 
 
 def bucket_of(day: date, period: Period) -> date:

@@ -63,6 +63,49 @@ class DailyHashtagCount(models.Model):
         return f"{self.day} #{self.tag}: {self.count}"
 
 
+class HashtagBlockCount(models.Model):
+    """Hashtag counts summed over a block of ``span`` days (7 or 28) starting on
+    ``first_day``, per channel and language: a year on the dashboard then sums about 30 blocks
+    instead of 365 days of rows (ADR 0244).
+
+    Blocks are aligned on Mondays (``first_day``'s ordinal - 1 is a multiple of ``span``), so a
+    period splits into days, weeks and 28-day blocks in exactly one way. A week is the sum of
+    its ``DailyHashtagCount`` rows and a 28-day block the sum of its four weeks; both are
+    recomputed whenever one of their days is, so they always equal the daily numbers."""
+
+    first_day = models.DateField()
+    span = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=20)
+    language = models.CharField(max_length=8, blank=True)
+    tag = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["span", "first_day", "source", "language", "tag"],
+                                    name="insights_hashtag_block_unique")
+        ]
+        indexes = [models.Index(fields=["span", "first_day", "tag", "source", "language",
+                                        "count"], name="insights_hbc_covering")]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}+{self.span} #{self.tag}: {self.count}"
+
+
+class WeeklyReportRun(models.Model):
+    """The worker's scheduler queued the weekly report of ``week_start``. Unique per week, so
+    of two workers (or one restarted) only the first queues it; ``finished_at`` stays empty
+    until the task has run, so a task lost with a crashed worker is queued again later."""
+
+    week_start = models.DateField(unique=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sent = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.week_start}: {self.sent}"
+
+
 class ReportSubscription(models.Model):
     """A manager or comms lead who gets the weekly report by e-mail, in their language."""
 

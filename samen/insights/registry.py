@@ -66,7 +66,7 @@ class Filters:
 
     channels: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
-    team: str = ""
+    team: str = ""  # a value from ``teams()``; only metrics with ``by_team`` receive it
 
 
 @dataclass
@@ -82,6 +82,9 @@ class MetricTable:
     headline: float | None = None
     headline_better: str = "higher"  # "higher", "lower" or "neither"
     headline_unit: str | Promise = ""  # when the headline is not in ``unit`` (a share, a median)
+    # Optional, one per category: a short translated note the report prints beside it (for a
+    # trend alert: since when it rose). Not drawn in charts.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,12 @@ class Metric:
     description: str | Promise = ""
     order: int = 100
     on_dashboard: bool = True
+    # The metric narrows its numbers to ``filters.team``. Others are computed for everyone
+    # and the dashboard says so next to them when a team is chosen.
+    by_team: bool = False
+    # The headline follows the period (a count, a median of the period), so comparing it with
+    # the period before means something; ``False`` for a state "now" (breached work).
+    compare: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class ExpectedMetric:
 class _Registry:
     metrics: dict[str, Metric] = field(default_factory=dict)
     expected: dict[str, ExpectedMetric] = field(default_factory=dict)
+    teams: Callable[[], list[tuple[str, str]]] | None = None
 
 
 _registry = _Registry()
@@ -126,6 +136,17 @@ def register(metric: Metric) -> Metric:
 
 def unregister(key: str) -> None:
     _registry.metrics.pop(key, None)
+
+
+def provide_teams(choices: Callable[[], list[tuple[str, str]]]) -> None:
+    """The app that owns teams (the inbox) tells insights which teams there are: a function
+    returning (value for ``Filters.team``, name) pairs, called when the filters are drawn."""
+    _registry.teams = choices
+
+
+def teams() -> list[tuple[str, str]]:
+    """(value, name) of every team, or ``[]`` while no app provides teams."""
+    return _registry.teams() if _registry.teams is not None else []
 
 
 def expect(item: ExpectedMetric) -> None:

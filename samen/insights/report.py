@@ -69,6 +69,36 @@ def _what_changed(panels: list[dashboard.Panel]) -> list[str]:
     return lines
 
 
+def _alerts(period: Period, filters: Filters) -> pdf.Section:
+    """The week's trend alerts: term, posts seen against expected, since when it rose."""
+    heading = _("Alerts")
+    listed = registry.get("understanding.alert_list")
+    if listed is None:
+        return pdf.Section(heading=heading,
+                           paragraphs=[_("Trend alerts are not available yet.")])
+    table = listed.compute(period, filters)
+    observed = table.series[0][1] if table.series else []
+    expected = table.series[1][1] if len(table.series) > 1 else []
+    bullets = []
+    for i, term in enumerate(table.categories):
+        seen, usual = observed[i], expected[i] if i < len(expected) else 0.0
+        since = table.notes[i] if i < len(table.notes) else ""
+        if usual:
+            line = _("%(term)s: %(seen)s posts in an hour, %(times)s times the %(usual)s "
+                     "expected, %(since)s") % {
+                "term": term, "seen": charts.format_number(seen),
+                "times": charts.format_number(round(seen / usual, 1)),
+                "usual": charts.format_number(usual), "since": since}
+        else:
+            line = _("%(term)s: %(seen)s posts in an hour where none were expected, "
+                     "%(since)s") % {"term": term, "seen": charts.format_number(seen),
+                                     "since": since}
+        bullets.append(line)
+    return pdf.Section(heading=heading,
+                       paragraphs=[] if bullets else [_("No trend alerts this week.")],
+                       bullets=bullets)
+
+
 def build_report(*, week_start: date, language: str) -> pdf.Report:
     """The report's content in ``language`` (translations active only inside)."""
     with translation.override(language):
@@ -107,10 +137,7 @@ def build_report(*, week_start: date, language: str) -> pdf.Report:
             if registry.get("inbox.notable") is None else [],
             bullets=notable or [_("No posts this week.")]))
 
-        alerts = registry.get("understanding.trend_alerts")
-        report.sections.append(pdf.Section(
-            heading=_("Alerts"),
-            paragraphs=[_("Trend alerts are not available yet.")] if alerts is None else []))
+        report.sections.append(_alerts(period, filters))
 
         ambassador_panels = [p for p in panels if p.slot.element == Element.AMBASSADORS]
         if not any(p.available for p in ambassador_panels):

@@ -21,3 +21,9 @@ def rebuild_rollups(*, since: str = "") -> int:
     """Rebuild the daily aggregates behind the dashboard (after an import, a restore)."""
     return actions.do_rebuild_post_rollups(
         since=date.fromisoformat(since) if since else None)
+
+
+@task()
+def send_scheduled_weekly_report(*, week_start: str) -> int:
+    """Queued by the worker's periodic check on Monday morning (``do_queue_weekly_report``)."""
+    return actions.do_send_scheduled_weekly_report(week_start=date.fromisoformat(week_start))

@@ -35,17 +35,19 @@ def _filters(request: HttpRequest) -> tuple[FilterForm, Period, Filters]:
         channels=[(c, channel_label(c)) for c in selectors.channels_with_posts()],
         languages=[(code, language_label(code)) for code in
                    sorted({"nl", "fr", "en", "de", *selectors.languages_with_posts()})],
+        teams=registry.teams(),
     )
-    days, end, channel, language = 28, None, "", ""
+    days, end, channel, language, team = 28, None, "", "", ""
     if form.is_bound:
         form.is_valid()  # a field that does not validate falls back to its default alone
         days = form.cleaned_data.get("days") or 28
         end = form.cleaned_data.get("end")
         channel = form.cleaned_data.get("channel", "")
         language = form.cleaned_data.get("language", "")
+        team = form.cleaned_data.get("team", "")
     period = dashboard.period_ending(end, days)
     filters = Filters(channels=(channel,) if channel else (),
-                      languages=(language,) if language else ())
+                      languages=(language,) if language else (), team=team or "")
     return form, period, filters
 
 
@@ -55,9 +57,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     panels = dashboard.build(period, filters)
     sections = [(value, label, [p for p in panels if p.slot.element == value])
                 for value, label in Element.choices]
+    team_name = dict(registry.teams()).get(filters.team, "") if filters.team else ""
     return render(request, "insights/dashboard.html", {
         "form": form, "period": period, "sections": sections,
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "team_name": team_name,
+        "has_teams": "team" in form.fields,
     })
 
 
@@ -67,6 +71,7 @@ def metric_csv(request: HttpRequest, key: str) -> HttpResponse:
     if metric is None:
         raise Http404(_("This metric is not available yet."))
     _form, period, filters = _filters(request)
+    filters, _team_ignored = dashboard.filters_for(metric, filters)
     table = metric.compute(period, filters)
     data = dashboard.chart_data(metric, table, period)
     response = HttpResponse(charts.to_csv(data), content_type="text/csv; charset=utf-8")

@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samen.insights.metrics import bucket_of, buckets
 from samen.insights.registry import Element, Filters, Metric, MetricTable, Period, register
 from samen.insights.selectors import day_bounds
-from samen.understanding.models import RuleMatch, TrendAlert
+from samen.understanding.models import AlertKind, RuleMatch, TrendAlert
 
 TOP_RULES = 10
 
@@ -55,9 +56,40 @@ def trend_alerts(period: Period, filters: Filters) -> MetricTable:
                        headline=float(sum(counted)), headline_better="neither")
 
 
+ALERT_LIST = 20
+
+
+def alert_list(period: Period, filters: Filters) -> MetricTable:
+    """The alerts fired in the period, most surprising first (at most 20): per alert the
+    term (a hashtag with "#", a word, or the listening rule), the posts seen in the hour it
+    fired and how many were expected; ``notes`` say since when it rose. For the weekly
+    report's "Alerts" section; alerts belong to no channel or language."""
+    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    alerts = list(TrendAlert.objects.filter(fired_at__gte=start, fired_at__lt=end)
+                  .select_related("rule").order_by("-score", "-fired_at", "-id")[:ALERT_LIST])
+    tz = timezone.get_default_timezone()
+
+    def term(alert: TrendAlert) -> str:
+        return f"#{alert.term}" if alert.kind == AlertKind.HASHTAG else alert.label
+
+    return MetricTable(
+        categories=[term(a) for a in alerts],
+        series=[(str(_("Posts in the hour")), [float(a.observed) for a in alerts]),
+                (str(_("Expected")), [round(a.expected, 1) for a in alerts])],
+        category_label=_("Alert"), unit=_("posts"), headline=float(len(alerts)),
+        headline_better="neither",
+        notes=[str(_("since %(moment)s")) % {
+            "moment": date_format(timezone.localtime(a.since, tz), "D j M H:i")}
+            for a in alerts])
+
+
 register(Metric("understanding.top_rules", _("Top listening rules"), Element.CUSTOMER,
                 top_rules, chart="bar", app="understanding", order=70,
                 description=_("The ten listening rules that matched the most posts.")))
 register(Metric("understanding.trend_alerts", _("Trending topics and their alerts"),
                 Element.CUSTOMER, trend_alerts, chart="line", app="understanding", order=80,
                 description=_("Trend alerts fired per day (or week).")))
+register(Metric("understanding.alert_list", _("Trend alerts of the period"), Element.CUSTOMER,
+                alert_list, chart="bar", app="understanding", order=81, on_dashboard=False,
+                description=_("Each alert: posts in the hour it fired against the expected "
+                              "number, and since when it rose.")))
