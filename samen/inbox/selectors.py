@@ -28,7 +28,6 @@ from samen.inbox.models import (
     RoutingRule,
     SavedFilter,
     SavedReply,
-    SearchEntry,
     SlaTarget,
     Team,
 )
@@ -57,8 +56,10 @@ def _base() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("contact", "assignee", "team")
 
 
-def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversation]:
-    """The conversations of one inbox view, newest activity first."""
+def conversations_for(*, person: Person, query: ListQuery,
+                      found: Found | None = None) -> QuerySet[Conversation]:
+    """The conversations of one inbox view, newest activity first (``found``: the search for
+    ``query.q`` when the caller already ran it)."""
     qs = _base()
     active = [s.value for s in ACTIVE_STATES]
     view = query.view if query.view in VIEWS else "mine"
@@ -90,7 +91,7 @@ def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversat
         qs = qs.filter(rule_names__contains=[query.rule]) if connection.vendor == "postgresql" \
             else qs.filter(rule_names__icontains=f'"{query.rule}"')
     if query.q:
-        qs = qs.filter(pk__in=search_conversation_ids(query.q))
+        qs = qs.filter(pk__in=search_conversation_ids(query.q, found=found))
     return qs.order_by("-last_activity_at", "-id")
 
 
@@ -115,51 +116,122 @@ def view_counts(person: Person) -> dict[str, str]:
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_LIMIT = 500
+# Search looks at the newest entries first: a window of this many entry ids, then windows
+# SEARCH_GROWTH times wider, older and older, until it has SEARCH_LIMIT matches or has seen
+# every entry. A common word is answered from the first window instead of collecting all its
+# matches before sorting them; a rare one costs a few cheap index look-ups more.
+SEARCH_WINDOW = 20_000
+SEARCH_GROWTH = 8
+CONTACT_LIMIT = 20
 
 
-def search(q: str) -> tuple[list[int], list[int]]:
-    """(conversation ids, contact ids) whose posts or contact details match every word of
-    ``q``, newest first, at most ``SEARCH_LIMIT`` entries. SQLite: FTS5 (the last word also as
-    a prefix, for search as you type); PostgreSQL: stemmed in Dutch, French and English."""
-    words = _WORD.findall(policy.fold_accents(q))[:10]
-    if not words:
-        return [], []
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: conversations (by their posts) and contacts (by their details)."""
+
+    conversations: list[int]
+    contacts: list[int]
+
+
+def _terms(q: str) -> list[str]:
+    return _WORD.findall(policy.fold_accents(q))[:10]
+
+
+def _fts_match(words: list[str]) -> str:
+    """An FTS5 query: every word, the last one also as a prefix (search as you type)."""
+    terms = ['"' + w.replace('"', '""') + '"' for w in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _newest_post_matches(words: list[str], limit: int) -> list[int]:
+    """Conversation ids of the newest ``limit`` post entries matching ``words``, newest first
+    (one id per matching entry), looking in windows of recent entry ids first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM inbox_searchentry")
+        hi = cursor.fetchone()[0] or 0
+        if connection.vendor == "postgresql":
+            text = " ".join(words)
+            sql = ("SELECT conversation_id FROM inbox_searchentry WHERE tsv @@ ("
+                   "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
+                   "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
+                   "AND id > %s AND id <= %s AND post_id IS NOT NULL ORDER BY id DESC LIMIT %s")
+            params: list[Any] = [text, text, text, text]
+        else:
+            # The FTS5 table honours the rowid range; the join reads only the rows it returns.
+            sql = ("SELECT e.conversation_id FROM inbox_search_fts f "
+                   "JOIN inbox_searchentry e ON e.id = f.rowid "
+                   "WHERE inbox_search_fts MATCH %s AND f.rowid > %s AND f.rowid <= %s "
+                   "AND e.post_id IS NOT NULL ORDER BY f.rowid DESC LIMIT %s")
+            params = [_fts_match(words)]
+        found: list[int] = []
+        width = SEARCH_WINDOW
+        while hi > 0 and len(found) < limit:
+            lo = max(0, hi - width)
+            cursor.execute(sql, [*params, lo, hi, limit - len(found)])
+            found += [r[0] for r in cursor.fetchall() if r[0] is not None]
+            hi, width = lo, width * SEARCH_GROWTH
+    return found
+
+
+def _matching_contacts(words: list[str], limit: int) -> list[int]:
+    """Contact ids whose details match ``words``, newest first. Contact entries have an index
+    of their own (a partial GIN index; an FTS5 table of their own), so a word that also fills
+    a million posts still finds the contacts."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             text = " ".join(words)
             cursor.execute(
-                "SELECT conversation_id, contact_id FROM inbox_searchentry WHERE tsv @@ ("
+                "SELECT contact_id FROM inbox_searchentry WHERE tsv @@ ("
                 "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
                 "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
-                "ORDER BY id DESC LIMIT %s", [text, text, text, text, SEARCH_LIMIT])
-            rows = cursor.fetchall()
+                "AND post_id IS NULL ORDER BY id DESC LIMIT %s", [text, text, text, text, limit])
         else:
-            terms = ['"' + w.replace('"', '""') + '"' for w in words]
-            terms[-1] += "*"
             cursor.execute(
-                "SELECT rowid FROM inbox_search_fts WHERE inbox_search_fts MATCH %s "
-                "ORDER BY rowid DESC LIMIT %s", [" ".join(terms), SEARCH_LIMIT])
-            ids = [r[0] for r in cursor.fetchall()]
-            rows = list(SearchEntry.objects.filter(pk__in=ids).values_list(
-                "conversation_id", "contact_id")) if ids else []
-    conversations = sorted({c for c, _k in rows if c is not None})
-    contacts = sorted({k for c, k in rows if c is None and k is not None})
-    return conversations, contacts
+                "SELECT e.contact_id FROM inbox_contact_fts f "
+                "JOIN inbox_searchentry e ON e.id = f.rowid "
+                "WHERE inbox_contact_fts MATCH %s ORDER BY f.rowid DESC LIMIT %s",
+                [_fts_match(words), limit])
+        return [r[0] for r in cursor.fetchall() if r[0] is not None]
 
 
-def search_conversation_ids(q: str) -> list[int]:
+def find(q: str) -> Found:
+    """Conversations whose newest ``SEARCH_LIMIT`` matching posts match every word of ``q``,
+    and contacts whose name, handles or notes do. SQLite: FTS5 (accents folded, the last word
+    also as a prefix); PostgreSQL: stemmed in Dutch, French and English, and unstemmed."""
+    words = _terms(q)
+    if not words:
+        return Found([], [])
+    conversations = list(dict.fromkeys(_newest_post_matches(words, SEARCH_LIMIT)))
+    return Found(conversations, _matching_contacts(words, SEARCH_LIMIT))
+
+
+def search(q: str) -> tuple[list[int], list[int]]:
+    """(conversation ids, contact ids) matching ``q``, as sorted lists (see ``find``)."""
+    found = find(q)
+    return sorted(found.conversations), sorted(found.contacts)
+
+
+def search_conversation_ids(q: str, *, found: Found | None = None) -> list[int]:
     """Conversations matching ``q`` directly, or belonging to a contact that matches."""
-    conversations, contacts = search(q)
-    if contacts:
-        conversations = sorted(set(conversations) | set(
-            Conversation.objects.filter(contact_id__in=contacts)
-            .order_by("-last_activity_at").values_list("pk", flat=True)[:SEARCH_LIMIT]))
+    found = found if found is not None else find(q)
+    conversations = found.conversations
+    if found.contacts:
+        conversations = [*conversations, *Conversation.objects.filter(
+            contact_id__in=found.contacts).order_by("-last_activity_at", "-id")
+            .values_list("pk", flat=True)[:SEARCH_LIMIT]]
     return conversations
 
 
-def search_contacts(q: str) -> list[Contact]:
-    _conversations, contact_ids = search(q)
-    return list(Contact.objects.filter(pk__in=contact_ids, merged_into__isnull=True)[:20])
+def search_contacts(q: str, *, found: Found | None = None) -> list[Contact]:
+    """Contacts matching ``q`` (at most ``CONTACT_LIMIT``, by name)."""
+    words = _terms(q)
+    if not words:
+        return []
+    ids = found.contacts if found is not None else _matching_contacts(words, SEARCH_LIMIT)
+    return list(Contact.objects.filter(pk__in=ids,
+                                       merged_into__isnull=True)[:CONTACT_LIMIT])
 
 
 # ------------------------------------------------------------------------------- one thread

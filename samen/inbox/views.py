@@ -80,7 +80,8 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
                                    query=urlencode(params))
             messages.success(request, _("View saved."))
         return redirect(request.get_full_path())
-    qs = selectors.conversations_for(person=person, query=query)
+    found = selectors.find(query.q) if query.q else None  # once for the rows and the contacts
+    qs = selectors.conversations_for(person=person, query=query, found=found)
     rows, has_more = selectors.page_of(qs, page=query.page, size=PAGE_SIZE)
     now = timezone.now()
     items = [(c, selectors.sla_status(c, now=now)) for c in rows]
@@ -95,7 +96,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "views": _view_labels(), "counts": selectors.view_counts(person),
         "saved": selectors.saved_filters(person), "filter_form": forms.SavedFilterForm(),
         "channels": forms.CHANNEL_CHOICES, "languages": forms.LANGUAGE_CHOICES,
-        "contacts": selectors.search_contacts(query.q) if query.q else [],
+        "contacts": selectors.search_contacts(query.q, found=found) if query.q else [],
         "away": selectors.is_away(person),
         "unread": selectors.unread_notice_count(person),
     })

@@ -105,6 +105,16 @@ def test_list_pages_run_a_constant_number_of_queries(client_for):
     assert _queries(client, reverse("inbox:list") + "?view=mine") == mine
 
 
+def test_a_search_runs_a_constant_number_of_queries(client_for):
+    client = client_for(Role.TEAM)
+    url = reverse("inbox:list") + "?view=all&q=fietspad"
+    conversation(text="Het fietspad is stuk", name="Fien Fietspad")
+    one = _queries(client, url)
+    for i in range(30):
+        conversation(text=f"Nog een fietspad stuk, nummer {i}")
+    assert _queries(client, url) == one
+
+
 def test_contact_page_queries_do_not_grow_with_the_story(client_for):
     client = client_for(Role.TEAM)
     first = conversation(author="@an@social.example")
