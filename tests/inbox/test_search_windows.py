@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 
 from samen.core.roles import Role
-from samen.inbox import selectors
-from tests.inbox.factories import conversation
+from samen.inbox import actions, selectors
+from tests.inbox.factories import agent, conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +72,21 @@ def test_the_list_shows_the_newest_matching_conversations_first(client_for, tiny
     assert "nummer 4" in page and "nummer 3" in page and "nummer 2" in page
     assert page.index("nummer 4") < page.index("nummer 3") < page.index("nummer 2")
     assert "nummer 0" not in page  # beyond the newest three matches
+
+
+def test_the_contact_index_stays_in_step_through_edits_and_merges():
+    person = agent()
+    a = conversation(author="@an@social.example", name="Xander Janssens")
+    b = conversation(author="@bert@social.example", name="Bert Peeters")
+    actions.do_update_contact(contact=a.contact, by=person, display_name="Annemie Janssens",
+                              language="nl", notes="", kind="person", followers=0)
+    assert selectors.search_contacts("Xander") == []  # the old name is out of the index
+    actions.do_merge_contacts(source=b.contact, into=a.contact, by=person)
+    # the survivor's entry was rewritten with the merged handle: old words out, new ones in
+    assert [c.pk for c in selectors.search_contacts("Annemie")] == [a.contact_id]
+    assert [c.pk for c in selectors.search_contacts("bert")] == [a.contact_id]
+    assert selectors.search_contacts("Peeters") == []  # the merged contact's entry is gone
+    if connection.vendor == "sqlite":  # the index of every entry agrees with its text
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO inbox_search_fts(inbox_search_fts, rank) "
+                           "VALUES ('integrity-check', 1)")

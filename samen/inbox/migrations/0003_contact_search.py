@@ -19,19 +19,19 @@ SQLITE_UP = [
         WHEN old.post_id IS NULL BEGIN
         INSERT INTO inbox_contact_fts(inbox_contact_fts, rowid, body)
         VALUES ('delete', old.id, old.body); END""",
-    """CREATE TRIGGER inbox_contact_au_old AFTER UPDATE OF body, post_id ON inbox_searchentry
-        WHEN old.post_id IS NULL BEGIN
+    # One trigger, so the old text is taken out before the new one goes in (SQLite does not
+    # promise an order between two triggers on the same event).
+    """CREATE TRIGGER inbox_contact_au AFTER UPDATE OF body, post_id ON inbox_searchentry
+        WHEN old.post_id IS NULL OR new.post_id IS NULL BEGIN
         INSERT INTO inbox_contact_fts(inbox_contact_fts, rowid, body)
-        VALUES ('delete', old.id, old.body); END""",
-    """CREATE TRIGGER inbox_contact_au_new AFTER UPDATE OF body, post_id ON inbox_searchentry
-        WHEN new.post_id IS NULL BEGIN
-        INSERT INTO inbox_contact_fts(rowid, body) VALUES (new.id, new.body); END""",
+        SELECT 'delete', old.id, old.body WHERE old.post_id IS NULL;
+        INSERT INTO inbox_contact_fts(rowid, body)
+        SELECT new.id, new.body WHERE new.post_id IS NULL; END""",
     """INSERT INTO inbox_contact_fts(rowid, body)
         SELECT id, body FROM inbox_searchentry WHERE post_id IS NULL""",
 ]
 SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS inbox_contact_au_new",
-    "DROP TRIGGER IF EXISTS inbox_contact_au_old",
+    "DROP TRIGGER IF EXISTS inbox_contact_au",
     "DROP TRIGGER IF EXISTS inbox_contact_ad",
     "DROP TRIGGER IF EXISTS inbox_contact_ai",
     "DROP TABLE IF EXISTS inbox_contact_fts",
