@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from samen.core.models import Person
@@ -116,12 +116,15 @@ def view_counts(person: Person) -> dict[str, str]:
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_LIMIT = 500
-# Search looks at the newest entries first: a window of this many entry ids, then windows
-# SEARCH_GROWTH times wider, older and older, until it has SEARCH_LIMIT matches or has seen
-# every entry. A common word is answered from the first window instead of collecting all its
-# matches before sorting them; a rare one costs a few cheap index look-ups more.
+# Search reads the newest SEARCH_WINDOW entry ids first, newest first, stopping at the limit:
+# a common word is answered there without collecting all its matches. A word that filled a
+# good part of the page reads one more window sized from what it found (at most
+# SEARCH_MAX_WINDOW ids); a rarer word reads the rest through the word index, whose cost
+# follows its (few) matches. Reading an id range row by row costs about one row per entry;
+# reading through the word index costs a heap fetch per match, so rows for dense words and
+# the index for sparse ones (ADR 0201).
 SEARCH_WINDOW = 20_000
-SEARCH_GROWTH = 8
+SEARCH_MAX_WINDOW = 80_000
 CONTACT_LIMIT = 20
 
 
@@ -147,46 +150,63 @@ def _fts_match(words: list[str]) -> str:
 
 def _newest_post_matches(words: list[str], limit: int) -> list[int]:
     """Conversation ids of the newest ``limit`` post entries matching ``words``, newest first
-    (one id per matching entry), looking in windows of recent entry ids first."""
+    (one id per matching entry): exactly what one unbounded query would answer."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT max(id) FROM inbox_searchentry")
         hi = cursor.fetchone()[0] or 0
         if connection.vendor == "postgresql":
             text = " ".join(words)
-            sql = ("SELECT conversation_id FROM inbox_searchentry WHERE tsv @@ ("
-                   "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
-                   "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
-                   "AND id > %s AND id <= %s AND post_id IS NOT NULL ORDER BY id DESC LIMIT %s")
             params: list[Any] = [text, text, text, text]
+            match = ("SELECT conversation_id FROM inbox_searchentry WHERE tsv @@ ("
+                     "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
+                     "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
+                     "AND id > %s AND id <= %s AND post_id IS NOT NULL ")
+            by_rows = match + "ORDER BY id DESC LIMIT %s"  # walks the id range, stops early
+            # "id + 0" cannot walk the primary key, so the planner goes through the GIN index
+            # (a rare word's few matches) instead of reading every row of a wide range.
+            by_index = match + "ORDER BY id + 0 DESC LIMIT %s"
         else:
-            # The FTS5 table honours the rowid range; the join reads only the rows it returns.
-            sql = ("SELECT e.conversation_id FROM inbox_search_fts f "
-                   "JOIN inbox_searchentry e ON e.id = f.rowid "
-                   "WHERE inbox_search_fts MATCH %s AND f.rowid > %s AND f.rowid <= %s "
-                   "AND e.post_id IS NOT NULL ORDER BY f.rowid DESC LIMIT %s")
+            # FTS5 takes the rowid range and the order itself: one query shape serves both.
+            by_rows = by_index = (
+                "SELECT e.conversation_id FROM inbox_search_fts f "
+                "JOIN inbox_searchentry e ON e.id = f.rowid "
+                "WHERE inbox_search_fts MATCH %s AND f.rowid > %s AND f.rowid <= %s "
+                "AND e.post_id IS NOT NULL ORDER BY f.rowid DESC LIMIT %s")
             params = [_fts_match(words)]
         found: list[int] = []
-        width = SEARCH_WINDOW
-        while hi > 0 and len(found) < limit:
-            lo = max(0, hi - width)
+
+        def read(sql: str, lo: int, hi: int) -> None:
             cursor.execute(sql, [*params, lo, hi, limit - len(found)])
-            found += [r[0] for r in cursor.fetchall() if r[0] is not None]
-            hi, width = lo, width * SEARCH_GROWTH
+            found.extend(r[0] for r in cursor.fetchall())
+
+        lo = max(0, hi - SEARCH_WINDOW)
+        read(by_rows, lo, hi)
+        if found and len(found) < limit and lo > 0:
+            # at this density the rest of the page is expected within this many ids
+            wanted = (limit - len(found)) * (hi - lo) * 3 // (2 * len(found)) + 1
+            if wanted <= SEARCH_MAX_WINDOW:
+                hi, lo = lo, max(0, lo - wanted)
+                read(by_rows, lo, hi)
+        if len(found) < limit and lo > 0:
+            read(by_index, 0, lo)
     return found
 
 
 def _matching_contacts(words: list[str], limit: int) -> list[int]:
-    """Contact ids whose details match ``words``, newest first. Contact entries have an index
+    """Contact ids whose details match ``words`` (newest first on SQLite; on PostgreSQL the
+    first ``limit`` the index gives, which page by name anyway). Contact entries have an index
     of their own (a partial GIN index; an FTS5 table of their own), so a word that also fills
     a million posts still finds the contacts."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             text = " ".join(words)
+            # No ORDER BY: sorting every contact that matches a common word (all of them, for
+            # a name everybody shares) costs more than the page; the first ``limit`` will do.
             cursor.execute(
                 "SELECT contact_id FROM inbox_searchentry WHERE tsv @@ ("
                 "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
                 "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
-                "AND post_id IS NULL ORDER BY id DESC LIMIT %s", [text, text, text, text, limit])
+                "AND post_id IS NULL LIMIT %s", [text, text, text, text, limit])
         else:
             cursor.execute(
                 "SELECT e.contact_id FROM inbox_contact_fts f "
@@ -203,7 +223,8 @@ def find(q: str) -> Found:
     words = _terms(q)
     if not words:
         return Found([], [])
-    conversations = list(dict.fromkeys(_newest_post_matches(words, SEARCH_LIMIT)))
+    conversations = list(dict.fromkeys(
+        c for c in _newest_post_matches(words, SEARCH_LIMIT) if c is not None))
     return Found(conversations, _matching_contacts(words, SEARCH_LIMIT))
 
 
@@ -258,6 +279,20 @@ def thread(conv: Conversation) -> list[dict[str, Any]]:
 
 def history(conv: Conversation) -> QuerySet[ConversationEvent]:
     return ConversationEvent.objects.filter(conversation=conv).select_related("actor")
+
+
+def latest_post_in(items: list[dict[str, Any]]) -> Post | None:
+    """The newest post of a ``thread`` already read (saves the conversation page a query)."""
+    posts = [i["post"] for i in items if i["kind"] == "post"]
+    return max(posts, key=lambda p: (p.created_at, p.pk)) if posts else None
+
+
+def draft_in(items: list[dict[str, Any]], person: Person) -> Reply | None:
+    """``open_draft`` answered from a ``thread`` already read (it holds every reply)."""
+    replies = [i["reply"] for i in items if i["kind"] == "reply"
+               and i["reply"].author_id == person.pk
+               and i["reply"].state in (ReplyState.DRAFT, ReplyState.REJECTED)]
+    return max(replies, key=lambda r: (r.created_at, r.pk)) if replies else None
 
 
 def last_post(conv: Conversation) -> Post | None:
@@ -366,10 +401,9 @@ def past_pairs(limit: int = PAST_PAIRS) -> list[tuple[str, str]]:
 
 def suggested_replies(conv: Conversation, question: str, *, limit: int = 3) -> list[Any]:
     """The organisation's own past answers to questions most like ``question``."""
-    latest = Reply.objects.filter(state=ReplyState.SENT).order_by("-pk").values_list(
-        "pk", flat=True).first() or 0
-    count = Reply.objects.filter(state=ReplyState.SENT).count()
-    key = (latest, count)
+    seen = Reply.objects.filter(state=ReplyState.SENT).aggregate(latest=Max("pk"),
+                                                                   count=Count("pk"))
+    key = (seen["latest"] or 0, seen["count"])
     index = _index_cache.get(key)
     if index is None:
         _index_cache.clear()

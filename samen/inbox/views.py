@@ -144,10 +144,11 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = request.user  # type: ignore[assignment]
     conv = _get_conversation(pk)
     actions.do_touch_presence(conversation=conv, person=person, typing=False)
-    draft = selectors.open_draft(conv, person)
+    thread = selectors.thread(conv)
+    draft = selectors.draft_in(thread, person)
     initial = draft.text if draft else ""
     saved = selectors.saved_replies_for(conv, person)
-    last = selectors.last_post(conv)
+    last = selectors.latest_post_in(thread)
     suggestions = selectors.suggested_replies(conv, last.text) if last else []
     if request.GET.get("use"):
         chosen = next((s for s in saved if str(s["reply"].pk) == request.GET["use"]), None)
@@ -157,7 +158,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         initial = suggestions[n].answer if n < len(suggestions) else initial
     allowed = sorted(workflow.ALLOWED_TRANSITIONS[State(conv.state)])
     return render(request, "inbox/conversation.html", {
-        "conv": conv, "thread": selectors.thread(conv), "history": selectors.history(conv),
+        "conv": conv, "thread": thread, "history": selectors.history(conv),
         "sla": selectors.sla_status(conv), "reply_form": forms.ReplyForm(initial={"text": initial}),
         "draft": draft, "note_form": forms.NoteForm(prefix="note"),
         "priority_form": forms.PriorityForm(initial={"priority": conv.priority,

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tiny_windows(monkeypatch):
-    """Windows of one entry, doubling, and at most three matches: a handful of posts then
-    exercises every widening step the production sizes only reach with a million."""
-    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 1)
-    monkeypatch.setattr(selectors, "SEARCH_GROWTH", 2)
+    """A first window of two entries, a second of at most four and at most three matches: a
+    handful of posts then takes every path the production sizes only reach with a million."""
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(selectors, "SEARCH_MAX_WINDOW", 4)
     monkeypatch.setattr(selectors, "SEARCH_LIMIT", 3)
 
 
@@ -47,8 +47,10 @@ def test_windows_give_the_same_answer_as_reading_everything(monkeypatch):
     for q in ("fietspad", "bushalte", "stuk", "nummer 2", "bushalte 1", "niets"):
         monkeypatch.setattr(selectors, "SEARCH_WINDOW", 10**9)
         everything = selectors.find(q)
-        monkeypatch.setattr(selectors, "SEARCH_WINDOW", 1)
-        assert selectors.find(q) == everything, q
+        for window, max_window in ((1, 1), (2, 4), (3, 100), (1, 0)):
+            monkeypatch.setattr(selectors, "SEARCH_WINDOW", window)
+            monkeypatch.setattr(selectors, "SEARCH_MAX_WINDOW", max_window)
+            assert selectors.find(q) == everything, (q, window, max_window)
 
 
 def test_contacts_are_found_even_when_the_word_fills_the_posts(tiny_windows):
@@ -81,10 +83,13 @@ def test_the_contact_index_stays_in_step_through_edits_and_merges():
     actions.do_update_contact(contact=a.contact, by=person, display_name="Annemie Janssens",
                               language="nl", notes="", kind="person", followers=0)
     assert selectors.search_contacts("Xander") == []  # the old name is out of the index
+    actions.do_update_contact(contact=b.contact, by=person, display_name="Bert Peeters",
+                              language="nl", notes="komt elke week langs", kind="person",
+                              followers=0)
     actions.do_merge_contacts(source=b.contact, into=a.contact, by=person)
-    # the survivor's entry was rewritten with the merged handle: old words out, new ones in
+    # the survivor's entry was rewritten with the merged notes: old words out, new ones in
     assert [c.pk for c in selectors.search_contacts("Annemie")] == [a.contact_id]
-    assert [c.pk for c in selectors.search_contacts("bert")] == [a.contact_id]
+    assert [c.pk for c in selectors.search_contacts("elke week")] == [a.contact_id]
     assert selectors.search_contacts("Peeters") == []  # the merged contact's entry is gone
     if connection.vendor == "sqlite":  # the index of every entry agrees with its text
         with connection.cursor() as cursor:
