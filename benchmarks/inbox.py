@@ -226,6 +226,9 @@ def measure(info: dict[str, object], repeat: int) -> None:
         "conversation": lambda: f"/inbox/c/{rng.randrange(1, n_conv + 1)}/",
         "contact page": lambda: f"/inbox/contacts/{rng.randrange(1, n_contacts + 1)}/",
         "search": lambda: f"/inbox/?view=all&q={rng.choice(words)}",
+        # a post's number: about a hundred matches spread over all the years
+        "search (rare word)": lambda: f"/inbox/?view=all&q={rng.randrange(10_000)}",
+        "search (no match)": lambda: f"/inbox/?view=all&q=zeldzaam{rng.randrange(1000)}",
     }
     print(f"  load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"  {'page':<26}{'p50 ms':>9}{'p95 ms':>9}{'cpu p50':>9}{'cpu p95':>9}{'queries':>9}")
