@@ -217,9 +217,10 @@ def _matching_contacts(words: list[str], limit: int) -> list[int]:
 
 
 def find(q: str) -> Found:
-    """Conversations whose newest ``SEARCH_LIMIT`` matching posts match every word of ``q``,
-    and contacts whose name, handles or notes do. SQLite: FTS5 (accents folded, the last word
-    also as a prefix); PostgreSQL: stemmed in Dutch, French and English, and unstemmed."""
+    """The conversations of the newest ``SEARCH_LIMIT`` posts matching every word of ``q``
+    (newest first), and the contacts whose name, handles or notes match. SQLite: FTS5
+    (accents folded, the last word also as a prefix); PostgreSQL: stemmed in Dutch, French
+    and English, and unstemmed."""
     words = _terms(q)
     if not words:
         return Found([], [])
