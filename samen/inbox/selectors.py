@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from samen.core.models import Person
@@ -28,7 +28,6 @@ from samen.inbox.models import (
     RoutingRule,
     SavedFilter,
     SavedReply,
-    SearchEntry,
     SlaTarget,
     Team,
 )
@@ -57,8 +56,10 @@ def _base() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("contact", "assignee", "team")
 
 
-def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversation]:
-    """The conversations of one inbox view, newest activity first."""
+def conversations_for(*, person: Person, query: ListQuery,
+                      found: Found | None = None) -> QuerySet[Conversation]:
+    """The conversations of one inbox view, newest activity first (``found``: the search for
+    ``query.q`` when the caller already ran it)."""
     qs = _base()
     active = [s.value for s in ACTIVE_STATES]
     view = query.view if query.view in VIEWS else "mine"
@@ -90,7 +91,7 @@ def conversations_for(*, person: Person, query: ListQuery) -> QuerySet[Conversat
         qs = qs.filter(rule_names__contains=[query.rule]) if connection.vendor == "postgresql" \
             else qs.filter(rule_names__icontains=f'"{query.rule}"')
     if query.q:
-        qs = qs.filter(pk__in=search_conversation_ids(query.q))
+        qs = qs.filter(pk__in=search_conversation_ids(query.q, found=found))
     return qs.order_by("-last_activity_at", "-id")
 
 
@@ -115,51 +116,144 @@ def view_counts(person: Person) -> dict[str, str]:
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_LIMIT = 500
+# Search reads the newest SEARCH_WINDOW entry ids first, newest first, stopping at the limit:
+# a common word is answered there without collecting all its matches. A word that filled a
+# good part of the page reads one more window sized from what it found (at most
+# SEARCH_MAX_WINDOW ids); a rarer word reads the rest through the word index, whose cost
+# follows its (few) matches. Reading an id range row by row costs about one row per entry;
+# reading through the word index costs a heap fetch per match, so rows for dense words and
+# the index for sparse ones (ADR 0201).
+SEARCH_WINDOW = 20_000
+SEARCH_MAX_WINDOW = 80_000
+CONTACT_LIMIT = 20
 
 
-def search(q: str) -> tuple[list[int], list[int]]:
-    """(conversation ids, contact ids) whose posts or contact details match every word of
-    ``q``, newest first, at most ``SEARCH_LIMIT`` entries. SQLite: FTS5 (the last word also as
-    a prefix, for search as you type); PostgreSQL: stemmed in Dutch, French and English."""
-    words = _WORD.findall(policy.fold_accents(q))[:10]
-    if not words:
-        return [], []
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: conversations (by their posts) and contacts (by their details)."""
+
+    conversations: list[int]
+    contacts: list[int]
+
+
+def _terms(q: str) -> list[str]:
+    return _WORD.findall(policy.fold_accents(q))[:10]
+
+
+def _fts_match(words: list[str]) -> str:
+    """An FTS5 query: every word, the last one also as a prefix (search as you type)."""
+    terms = ['"' + w.replace('"', '""') + '"' for w in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _newest_post_matches(words: list[str], limit: int) -> list[int]:
+    """Conversation ids of the newest ``limit`` post entries matching ``words``, newest first
+    (one id per matching entry): exactly what one unbounded query would answer."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM inbox_searchentry")
+        hi = cursor.fetchone()[0] or 0
+        if connection.vendor == "postgresql":
+            text = " ".join(words)
+            params: list[Any] = [text, text, text, text]
+            match = ("SELECT conversation_id FROM inbox_searchentry WHERE tsv @@ ("
+                     "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
+                     "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
+                     "AND id > %s AND id <= %s AND post_id IS NOT NULL ")
+            by_rows = match + "ORDER BY id DESC LIMIT %s"  # walks the id range, stops early
+            # "id + 0" cannot walk the primary key, so the planner goes through the GIN index
+            # (a rare word's few matches) instead of reading every row of a wide range.
+            by_index = match + "ORDER BY id + 0 DESC LIMIT %s"
+        else:
+            # FTS5 takes the rowid range and the order itself: one query shape serves both.
+            by_rows = by_index = (
+                "SELECT e.conversation_id FROM inbox_search_fts f "
+                "JOIN inbox_searchentry e ON e.id = f.rowid "
+                "WHERE inbox_search_fts MATCH %s AND f.rowid > %s AND f.rowid <= %s "
+                "AND e.post_id IS NOT NULL ORDER BY f.rowid DESC LIMIT %s")
+            params = [_fts_match(words)]
+        found: list[int] = []
+
+        def read(sql: str, lo: int, hi: int) -> None:
+            cursor.execute(sql, [*params, lo, hi, limit - len(found)])
+            found.extend(r[0] for r in cursor.fetchall())
+
+        lo = max(0, hi - SEARCH_WINDOW)
+        read(by_rows, lo, hi)
+        if found and len(found) < limit and lo > 0:
+            # at this density the rest of the page is expected within this many ids
+            wanted = (limit - len(found)) * (hi - lo) * 3 // (2 * len(found)) + 1
+            if wanted <= SEARCH_MAX_WINDOW:
+                hi, lo = lo, max(0, lo - wanted)
+                read(by_rows, lo, hi)
+        if len(found) < limit and lo > 0:
+            read(by_index, 0, lo)
+    return found
+
+
+def _matching_contacts(words: list[str], limit: int) -> list[int]:
+    """Contact ids whose details match ``words`` (newest first on SQLite; on PostgreSQL the
+    first ``limit`` the index gives, which page by name anyway). Contact entries have an index
+    of their own (a partial GIN index; an FTS5 table of their own), so a word that also fills
+    a million posts still finds the contacts."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             text = " ".join(words)
+            # No ORDER BY: sorting every contact that matches a common word (all of them, for
+            # a name everybody shares) costs more than the page; the first ``limit`` will do.
             cursor.execute(
-                "SELECT conversation_id, contact_id FROM inbox_searchentry WHERE tsv @@ ("
+                "SELECT contact_id FROM inbox_searchentry WHERE tsv @@ ("
                 "plainto_tsquery('dutch', %s) || plainto_tsquery('french', %s) || "
                 "plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)) "
-                "ORDER BY id DESC LIMIT %s", [text, text, text, text, SEARCH_LIMIT])
-            rows = cursor.fetchall()
+                "AND post_id IS NULL LIMIT %s", [text, text, text, text, limit])
         else:
-            terms = ['"' + w.replace('"', '""') + '"' for w in words]
-            terms[-1] += "*"
             cursor.execute(
-                "SELECT rowid FROM inbox_search_fts WHERE inbox_search_fts MATCH %s "
-                "ORDER BY rowid DESC LIMIT %s", [" ".join(terms), SEARCH_LIMIT])
-            ids = [r[0] for r in cursor.fetchall()]
-            rows = list(SearchEntry.objects.filter(pk__in=ids).values_list(
-                "conversation_id", "contact_id")) if ids else []
-    conversations = sorted({c for c, _k in rows if c is not None})
-    contacts = sorted({k for c, k in rows if c is None and k is not None})
-    return conversations, contacts
+                "SELECT e.contact_id FROM inbox_contact_fts f "
+                "JOIN inbox_searchentry e ON e.id = f.rowid "
+                "WHERE inbox_contact_fts MATCH %s ORDER BY f.rowid DESC LIMIT %s",
+                [_fts_match(words), limit])
+        return [r[0] for r in cursor.fetchall() if r[0] is not None]
 
 
-def search_conversation_ids(q: str) -> list[int]:
+def find(q: str) -> Found:
+    """The conversations of the newest ``SEARCH_LIMIT`` posts matching every word of ``q``
+    (newest first), and the contacts whose name, handles or notes match. SQLite: FTS5
+    (accents folded, the last word also as a prefix); PostgreSQL: stemmed in Dutch, French
+    and English, and unstemmed."""
+    words = _terms(q)
+    if not words:
+        return Found([], [])
+    conversations = list(dict.fromkeys(
+        c for c in _newest_post_matches(words, SEARCH_LIMIT) if c is not None))
+    return Found(conversations, _matching_contacts(words, SEARCH_LIMIT))
+
+
+def search(q: str) -> tuple[list[int], list[int]]:
+    """(conversation ids, contact ids) matching ``q``, as sorted lists (see ``find``)."""
+    found = find(q)
+    return sorted(found.conversations), sorted(found.contacts)
+
+
+def search_conversation_ids(q: str, *, found: Found | None = None) -> list[int]:
     """Conversations matching ``q`` directly, or belonging to a contact that matches."""
-    conversations, contacts = search(q)
-    if contacts:
-        conversations = sorted(set(conversations) | set(
-            Conversation.objects.filter(contact_id__in=contacts)
-            .order_by("-last_activity_at").values_list("pk", flat=True)[:SEARCH_LIMIT]))
+    found = found if found is not None else find(q)
+    conversations = found.conversations
+    if found.contacts:
+        conversations = [*conversations, *Conversation.objects.filter(
+            contact_id__in=found.contacts).order_by("-last_activity_at", "-id")
+            .values_list("pk", flat=True)[:SEARCH_LIMIT]]
     return conversations
 
 
-def search_contacts(q: str) -> list[Contact]:
-    _conversations, contact_ids = search(q)
-    return list(Contact.objects.filter(pk__in=contact_ids, merged_into__isnull=True)[:20])
+def search_contacts(q: str, *, found: Found | None = None) -> list[Contact]:
+    """Contacts matching ``q`` (at most ``CONTACT_LIMIT``, by name)."""
+    words = _terms(q)
+    if not words:
+        return []
+    ids = found.contacts if found is not None else _matching_contacts(words, SEARCH_LIMIT)
+    return list(Contact.objects.filter(pk__in=ids,
+                                       merged_into__isnull=True)[:CONTACT_LIMIT])
 
 
 # ------------------------------------------------------------------------------- one thread
@@ -186,6 +280,20 @@ def thread(conv: Conversation) -> list[dict[str, Any]]:
 
 def history(conv: Conversation) -> QuerySet[ConversationEvent]:
     return ConversationEvent.objects.filter(conversation=conv).select_related("actor")
+
+
+def latest_post_in(items: list[dict[str, Any]]) -> Post | None:
+    """The newest post of a ``thread`` already read (saves the conversation page a query)."""
+    posts = [i["post"] for i in items if i["kind"] == "post"]
+    return max(posts, key=lambda p: (p.created_at, p.pk)) if posts else None
+
+
+def draft_in(items: list[dict[str, Any]], person: Person) -> Reply | None:
+    """``open_draft`` answered from a ``thread`` already read (it holds every reply)."""
+    replies = [i["reply"] for i in items if i["kind"] == "reply"
+               and i["reply"].author_id == person.pk
+               and i["reply"].state in (ReplyState.DRAFT, ReplyState.REJECTED)]
+    return max(replies, key=lambda r: (r.created_at, r.pk)) if replies else None
 
 
 def last_post(conv: Conversation) -> Post | None:
@@ -294,10 +402,9 @@ def past_pairs(limit: int = PAST_PAIRS) -> list[tuple[str, str]]:
 
 def suggested_replies(conv: Conversation, question: str, *, limit: int = 3) -> list[Any]:
     """The organisation's own past answers to questions most like ``question``."""
-    latest = Reply.objects.filter(state=ReplyState.SENT).order_by("-pk").values_list(
-        "pk", flat=True).first() or 0
-    count = Reply.objects.filter(state=ReplyState.SENT).count()
-    key = (latest, count)
+    seen = Reply.objects.filter(state=ReplyState.SENT).aggregate(latest=Max("pk"),
+                                                                   count=Count("pk"))
+    key = (seen["latest"] or 0, seen["count"])
     index = _index_cache.get(key)
     if index is None:
         _index_cache.clear()

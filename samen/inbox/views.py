@@ -80,7 +80,8 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
                                    query=urlencode(params))
             messages.success(request, _("View saved."))
         return redirect(request.get_full_path())
-    qs = selectors.conversations_for(person=person, query=query)
+    found = selectors.find(query.q) if query.q else None  # once for the rows and the contacts
+    qs = selectors.conversations_for(person=person, query=query, found=found)
     rows, has_more = selectors.page_of(qs, page=query.page, size=PAGE_SIZE)
     now = timezone.now()
     items = [(c, selectors.sla_status(c, now=now)) for c in rows]
@@ -95,7 +96,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "views": _view_labels(), "counts": selectors.view_counts(person),
         "saved": selectors.saved_filters(person), "filter_form": forms.SavedFilterForm(),
         "channels": forms.CHANNEL_CHOICES, "languages": forms.LANGUAGE_CHOICES,
-        "contacts": selectors.search_contacts(query.q) if query.q else [],
+        "contacts": selectors.search_contacts(query.q, found=found) if query.q else [],
         "away": selectors.is_away(person),
         "unread": selectors.unread_notice_count(person),
     })
@@ -143,10 +144,11 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = request.user  # type: ignore[assignment]
     conv = _get_conversation(pk)
     actions.do_touch_presence(conversation=conv, person=person, typing=False)
-    draft = selectors.open_draft(conv, person)
+    thread = selectors.thread(conv)
+    draft = selectors.draft_in(thread, person)
     initial = draft.text if draft else ""
     saved = selectors.saved_replies_for(conv, person)
-    last = selectors.last_post(conv)
+    last = selectors.latest_post_in(thread)
     suggestions = selectors.suggested_replies(conv, last.text) if last else []
     if request.GET.get("use"):
         chosen = next((s for s in saved if str(s["reply"].pk) == request.GET["use"]), None)
@@ -156,7 +158,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         initial = suggestions[n].answer if n < len(suggestions) else initial
     allowed = sorted(workflow.ALLOWED_TRANSITIONS[State(conv.state)])
     return render(request, "inbox/conversation.html", {
-        "conv": conv, "thread": selectors.thread(conv), "history": selectors.history(conv),
+        "conv": conv, "thread": thread, "history": selectors.history(conv),
         "sla": selectors.sla_status(conv), "reply_form": forms.ReplyForm(initial={"text": initial}),
         "draft": draft, "note_form": forms.NoteForm(prefix="note"),
         "priority_form": forms.PriorityForm(initial={"priority": conv.priority,

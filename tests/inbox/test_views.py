@@ -11,7 +11,7 @@ from samen.core.roles import Role
 from samen.inbox import actions
 from samen.inbox.models import Conversation, Reply
 from tests.factories import MandateFactory
-from tests.inbox.factories import conversation, inbound_post, org_account
+from tests.inbox.factories import agent, conversation, inbound_post, org_account
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,16 @@ def test_list_pages_run_a_constant_number_of_queries(client_for):
     assert _queries(client, reverse("inbox:list") + "?view=mine") == mine
 
 
+def test_a_search_runs_a_constant_number_of_queries(client_for):
+    client = client_for(Role.TEAM)
+    url = reverse("inbox:list") + "?view=all&q=fietspad"
+    conversation(text="Het fietspad is stuk", name="Fien Fietspad")
+    one = _queries(client, url)
+    for i in range(30):
+        conversation(text=f"Nog een fietspad stuk, nummer {i}")
+    assert _queries(client, url) == one
+
+
 def test_contact_page_queries_do_not_grow_with_the_story(client_for):
     client = client_for(Role.TEAM)
     first = conversation(author="@an@social.example")
@@ -188,3 +198,20 @@ def test_hostile_post_media_and_names_stay_text(client_for):
     [conv] = actions.do_receive_posts(post_ids=[post.pk])
     page = client.get(reverse("inbox:conversation", args=[conv.pk])).content.decode()
     assert "<img src=x" not in page
+
+
+def test_conversation_page_queries_do_not_grow_with_the_thread(client_for):
+    client = client_for(Role.TEAM)
+    conv = conversation(text="Is het zwembad open?")
+    url = reverse("inbox:conversation", args=[conv.pk])
+    actions.do_save_draft(conversation=conv, by=client.person, text="Mijn eigen kladversie")
+    client.get(url)  # the first visit records presence and builds the suggestion index
+    before = _queries(client, url)
+    colleague = agent()
+    for i in range(5):
+        sent = actions.do_save_draft(conversation=conv, by=colleague, text=f"Antwoord {i}")
+        actions.do_record_sent(reply=sent, external_id=f"x-{i}", url="", by=colleague)
+    page = client.get(url).content.decode()  # new sent replies: the index is built again
+    assert "Mijn eigen kladversie" in page  # my open draft fills the composer
+    assert "Antwoord 4" in page
+    assert _queries(client, url) == before
