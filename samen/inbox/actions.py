@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -44,6 +43,7 @@ from samen.inbox.models import (
 )
 from samen.inbox.workflow import State
 from samen.sources import selectors as source_selectors
+from samen.sources.ingest import read_back
 from samen.sources.models import Account, Post
 
 # --------------------------------------------------------------------------- history helpers
@@ -569,9 +569,7 @@ def do_receive_posts(*, post_ids: Iterable[int]) -> list[Conversation]:
     ids = list(post_ids)
     if not ids:
         return []
-    posts = [SimpleNamespace(**row) for row in (
-        Post.objects.filter(pk__in=ids).exclude(direction="out").filter(deleted_at__isnull=True)
-        .order_by("created_at", "pk").values(*_INTAKE_FIELDS))]
+    posts = read_back(ids, _INTAKE_FIELDS, inbound_only=True)
     touched: list[Conversation] = []
     for start in range(0, len(posts), INTAKE_BATCH):
         batch = posts[start:start + INTAKE_BATCH]
