@@ -12,6 +12,7 @@ from samen.inbox.models import (
     Conversation,
     ConversationEvent,
     ConversationPost,
+    SearchEntry,
 )
 from samen.understanding.signals import posts_understood
 from tests.inbox.factories import agent, inbound_post, org_account
@@ -152,6 +153,8 @@ def test_a_new_thread_received_in_one_batch_becomes_one_conversation():
     assert Contact.objects.get().last_activity_at == deeper.created_at
     kinds = list(ConversationEvent.objects.filter(conversation=conv).values_list("kind", flat=True))
     assert kinds == ["created", "post", "post"]
+    assert set(SearchEntry.objects.filter(conversation=conv, contact=conv.contact)
+               .values_list("post_id", flat=True)) == {first.pk, follow.pk, deeper.pk}
 
 
 def test_a_reply_joins_a_conversation_begun_earlier_in_the_same_batch_only():
