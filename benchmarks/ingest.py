@@ -1,16 +1,20 @@
-"""Ingest speed: normalizing and storing a realistic stream, next to a floor measured in the
-same run.
+"""Ingest speed of the sources app: normalizing and storing a realistic stream, next to a floor
+measured in the same run.
 
     python benchmarks/ingest.py [--posts 20000] [--postgres postgres://postgres@127.0.0.1:5432/]
 
-The stream is half Jetstream-like (Bluesky commit events as JSON) and half Mastodon-like
-(statuses with HTML content), in Dutch, French, English and German, with hashtags, mentions,
-links, replies and media. "Samen" is the real path: orjson -> mapping.py -> NormalizedPost ->
-sources.ingest.store_batch (Django ORM, batches of 1000, idempotent, cursor saved). "Floor" is
-the least any ingest could do: the same lines parsed with orjson and the same columns inserted
-with executemany. Each database runs in its own child process (Django is configured once per
-process). Prints posts/s and the ratio Samen/floor. Goal: >= 10,000 posts/s into SQLite, ratio
->= 0.3.
+What is measured is the sources app's own job (issue 3: "normalizing and storing"): orjson ->
+the sources' mapping -> NormalizedPost -> ``sources.ingest.store_batch`` (batches of 1,000,
+idempotent, cursor saved in the same transaction). Understanding's enricher and the receivers
+of ``posts_stored`` (understanding, insights, and through them the inbox) are **detached**, so
+the enrichment columns stay empty and nothing runs after the commit: that work is measured by
+``benchmarks/pipeline.py``, which runs the whole path. The stream is half Jetstream-like
+(Bluesky commit events as JSON) and half Mastodon-like (statuses with HTML content), in Dutch,
+French, English and German, with hashtags, mentions, links, replies and media
+(``shared_ingest.py``). "Floor" is the least any ingest could do: the same lines parsed with
+orjson and the same columns inserted with executemany. Each database runs in its own child
+process (Django is configured once per process). Prints posts/s and the ratio Samen/floor.
+Goal: >= 10,000 posts/s on one core into SQLite, ratio >= 0.3.
 """
 
 from __future__ import annotations
@@ -18,230 +22,47 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def _words(text: str) -> list[str]:
-    return text.split()
+import shared_ingest  # noqa: E402 - found next to this script
 
-
-WORDS = {
-    "nl": _words("de het een wanneer waarom gemeente brug afval straat fiets open dicht vraag "
-                 "antwoord zwembad bibliotheek parkeren vergunning bus trein school buurt dank"),
-    "fr": _words("le la les quand pourquoi commune pont déchets rue vélo ouvert fermé question "
-                 "réponse piscine bibliothèque parking permis bus train école quartier merci"),
-    "en": _words("the a when why council bridge waste street bike open closed question answer "
-                 "pool library parking permit bus train school neighbourhood party thanks"),
-    "de": _words("der die das wann warum Gemeinde Brücke Müll Straße Fahrrad offen geschlossen "
-                 "Frage Antwort Schwimmbad Bibliothek Parken Bus Zug Schule Viertel danke"),
-}
-TAGS = ["verkeer", "afval", "mobilité", "wegwerken", "bibliotheek", "klimaat", "stadsfeest"]
-BATCH = 1000
 ROUNDS = 3
 
 
-def sentence(rng: random.Random, lang: str, n: int) -> str:
-    return " ".join(rng.choice(WORDS[lang]) for _ in range(n)).capitalize()
+def detach_the_rest() -> None:
+    """Leave the sources app alone: no enricher, nothing listening to ``posts_stored``."""
+    from samen.sources.ingest import register_enricher
+    from samen.sources.signals import posts_stored
 
-
-def jetstream_event(rng: random.Random, i: int) -> dict:
-    lang = rng.choice(list(WORDS))
-    tag = rng.choice(TAGS)
-    mention = "@stad.example.org "
-    text = f"{mention}{sentence(rng, lang, rng.randint(6, 25))} #{tag}"
-    data = text.encode()
-    record = {
-        "$type": "app.bsky.feed.post", "text": text, "langs": [lang],
-        "createdAt": f"2026-03-01T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}.000Z",
-        "facets": [
-            {"index": {"byteStart": 0, "byteEnd": len(mention) - 1},
-             "features": [{"$type": "app.bsky.richtext.facet#mention",
-                           "did": "did:plc:stad0000000000000000000"}]},
-            {"index": {"byteStart": len(data) - len(tag.encode()) - 1, "byteEnd": len(data)},
-             "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]},
-        ],
-    }
-    if rng.random() < 0.3:
-        parent = f"at://did:plc:u{rng.randint(0, 999):022d}/app.bsky.feed.post/3k{i - 1:011d}"
-        record["reply"] = {"root": {"uri": parent, "cid": "bafyroot"},
-                           "parent": {"uri": parent, "cid": "bafyparent"}}
-    if rng.random() < 0.1:
-        record["embed"] = {"$type": "app.bsky.embed.images", "images": [
-            {"alt": sentence(rng, lang, 6), "image": {"$type": "blob",
-             "ref": {"$link": f"bafkrei{i:020d}"}, "mimeType": "image/jpeg", "size": 1000}}]}
-    return {"did": f"did:plc:u{rng.randint(0, 50_000):022d}", "time_us": 1772000000000000 + i,
-            "kind": "commit",
-            "commit": {"rev": f"3k{i:011d}", "operation": "create",
-                       "collection": "app.bsky.feed.post", "rkey": f"3k{i:011d}",
-                       "record": record, "cid": f"bafyrei{i:020d}"}}
-
-
-def mastodon_status(rng: random.Random, i: int) -> dict:
-    lang = rng.choice(list(WORDS))
-    tag = rng.choice(TAGS)
-    user = f"user{rng.randint(0, 50_000)}"
-    body = sentence(rng, lang, rng.randint(6, 25))
-    content = (
-        '<p><span class="h-card" translate="no"><a href="https://social.example/@stad" '
-        'class="u-url mention">@<span>stad</span></a></span> '
-        f'{body} <a href="https://social.example/tags/{tag}" class="mention hashtag" '
-        f'rel="tag">#<span>{tag}</span></a></p>'
-    )
-    if rng.random() < 0.2:
-        content += ('<p><a href="https://stad.example/info" rel="nofollow noopener" '
-                    'target="_blank"><span class="invisible">https://</span>'
-                    '<span class="">stad.example/info</span></a></p>')
-    account = {"id": str(rng.randint(1, 10**9)), "username": user,
-               "acct": f"{user}@mastodon.example",
-               "display_name": user.capitalize(), "url": f"https://mastodon.example/@{user}"}
-    return {
-        "id": str(110_000_000_000_000_000 + i), "created_at": f"2026-03-01T10:{i % 60:02d}:00.000Z",
-        "in_reply_to_id": str(110_000_000_000_000_000 + i - 1) if rng.random() < 0.3 else None,
-        "sensitive": False, "spoiler_text": "", "visibility": "public", "language": lang,
-        "uri": f"https://mastodon.example/users/{user}/statuses/{i}",
-        "url": f"https://mastodon.example/@{user}/{i}", "edited_at": None,
-        "content": content, "reblog": None, "account": account,
-        "media_attachments": ([{"type": "image", "url": f"https://files.example/{i}.jpg",
-                                "description": sentence(rng, lang, 5)}]
-                              if rng.random() < 0.1 else []),
-        "mentions": [{"acct": "stad", "url": "https://social.example/@stad", "username": "stad"}],
-        "tags": [{"name": tag}], "card": None, "poll": None,
-    }
-
-
-def make_stream(posts: int, seed: int = 7) -> list[bytes]:
-    import orjson
-
-    rng = random.Random(seed)
-    lines = []
-    for i in range(posts):
-        event = jetstream_event(rng, i) if i % 2 == 0 else mastodon_status(rng, i)
-        lines.append(orjson.dumps(event))
-    return lines
-
-
-# ------------------------------------------------------------------------------ the two paths
-
-
-def samen_path(lines: list[bytes]) -> tuple[float, float]:
-    import orjson
-
-    from samen.sources.bluesky.mapping import map_jetstream_event
-    from samen.sources.ingest import store_batch
-    from samen.sources.mastodon.mapping import map_status
-    from samen.sources.models import Stream
-    from tests.factories import StreamFactory
-
-    stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")
-    start, cpu = time.perf_counter(), time.process_time()
-    batch = []
-    for number, line in enumerate(lines):
-        data = orjson.loads(line)
-        if "kind" in data:
-            post = map_jetstream_event(data)
-        else:
-            post = map_status(data, instance="mastodon.example")
-        batch.append(post)
-        if len(batch) == BATCH:
-            store_batch(posts=batch, stream=stream, cursor=str(number))
-            batch = []
-    store_batch(posts=batch, stream=stream, cursor=str(len(lines)))  # the rest, and the end
-    elapsed = (time.perf_counter() - start, time.process_time() - cpu)
-    assert Stream.objects.get(pk=stream.pk).cursor == str(len(lines))
-    return elapsed
-
-
-# The floor fills the same columns as sources_post (same row width), straight from the JSON:
-# no HTML cleaning, no facets, no handles, no dedup check, no cursor.
-FLOOR_COLUMNS = ("account_id", "source", "external_id", "url", "direction", "author_handle",
-                 "author_name", "author_url", "author_external_id", "text", "source_language",
-                 "created_at", "ingested_at", "reply_to_external_id", "thread_root_external_id",
-                 "mentions", "hashtags", "links", "media", "visibility", "edited_at",
-                 "deleted_at", "language", "sentiment", "sentiment_confidence", "intent",
-                 "urgent", "urgency_reasons", "raw")
-NOW = "2026-03-01 12:00:00"
-
-
-def floor_rows(lines: list[bytes]) -> list[tuple]:
-    import orjson
-
-    rows = []
-    for line in lines:
-        data = orjson.loads(line)
-        if "kind" in data:
-            commit = data["commit"]
-            record = commit["record"]
-            parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
-            rows.append((None, "bluesky", f"at://{data['did']}/app.bsky.feed.post/"
-                         f"{commit['rkey']}", "", "in", data["did"], "", "", data["did"],
-                         record["text"], (record.get("langs") or [""])[0], record["createdAt"],
-                         NOW, parent, parent, "[]", "[]", "[]", "[]", "public", None, None,
-                         "", "", None, "", False, "[]", line.decode()))
-        else:
-            account = data["account"]
-            rows.append((None, "mastodon", data["id"], data["url"], "in", account["acct"],
-                         account["display_name"], account["url"], account["id"],
-                         data["content"], data["language"] or "", data["created_at"], NOW,
-                         data["in_reply_to_id"] or "", "",
-                         orjson.dumps([m["acct"] for m in data["mentions"]]).decode(),
-                         orjson.dumps([t["name"] for t in data["tags"]]).decode(), "[]",
-                         orjson.dumps(data["media_attachments"]).decode(),
-                         data["visibility"], None, None, "", "", None, "", False, "[]",
-                         line.decode()))
-    return rows
-
-
-def floor_path(lines: list[bytes], vendor: str) -> tuple[float, float]:
-    from django.db import connection
-
-    columns = ", ".join(FLOOR_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS floor_post")
-        # Same columns and types as sources_post, and the same unique constraint.
-        cursor.execute("CREATE TABLE floor_post AS SELECT * FROM sources_post WHERE 1 = 0")
-        cursor.execute("CREATE UNIQUE INDEX floor_post_unique ON floor_post "
-                       "(source, external_id)")
-    raw = connection.connection  # the driver's own connection (sqlite3 / psycopg)
-    json_columns = {"mentions", "hashtags", "links", "media", "urgency_reasons", "raw"}
-    marks = ", ".join(("?" if vendor == "sqlite" else
-                       "%s::jsonb" if c in json_columns else "%s") for c in FLOOR_COLUMNS)
-    sql = f"INSERT INTO floor_post ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-    start, cpu = time.perf_counter(), time.process_time()
-    for offset in range(0, len(lines), BATCH):
-        rows = floor_rows(lines[offset:offset + BATCH])
-        cur = raw.cursor()
-        cur.executemany(sql, rows)
-        raw.commit()
-    return time.perf_counter() - start, time.process_time() - cpu
+    register_enricher(None)
+    for uid in ("understanding.understand_stored_posts", "insights.rollups"):
+        posts_stored.disconnect(dispatch_uid=uid)
+    if posts_stored.has_listeners():
+        raise SystemExit("an unknown receiver of posts_stored would be measured too")
 
 
 def child(vendor: str, posts: int) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
-    os.environ["SAMEN_TESTING"] = "1"
-    django.setup()
-    from django.core.management import call_command
+    shared_ingest.setup_django()
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    lines = make_stream(posts)
+    detach_the_rest()
+    lines = shared_ingest.make_stream(posts)
     connection.ensure_connection()
     # Best of three rounds, alternating: other work on the machine only ever slows a round
     # down, so the fastest round of each path is the fairest comparison.
     floor = samen = (float("inf"), float("inf"))
     for _ in range(ROUNDS):
-        floor = min(floor, floor_path(lines, connection.vendor))
+        floor = min(floor, shared_ingest.floor_path(lines, connection.vendor))
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM sources_post")
-        samen = min(samen, samen_path(lines))
+        samen = min(samen, shared_ingest.store_stream(lines))
     print(json.dumps({"vendor": vendor, "posts": posts, "samen": posts / samen[0],
                       "floor": posts / floor[0], "samen_cpu": posts / samen[1],
                       "floor_cpu": posts / floor[1]}))
@@ -251,7 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/",
-                        help="server URL; a database samen_bench is (re)created there")
+                        help="server URL; a database samen_bench is (re)created there; "
+                             "empty: SQLite only")
     parser.add_argument("--child", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     if args.child:
@@ -281,7 +103,10 @@ def main() -> None:
                 print(out.stderr[-3000:], file=sys.stderr)
                 continue
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"ingest of {args.posts} posts (half Jetstream-like, half Mastodon-like; nl/fr/en/de)")
+    print(f"sources ingest of {args.posts} posts (half Jetstream-like, half Mastodon-like; "
+          "nl/fr/en/de): mapping + store_batch,")
+    print("with understanding's enricher and the posts_stored receivers detached "
+          "(the whole path: benchmarks/pipeline.py)")
     print(f"{'database':<12}{'clock':<7}{'Samen posts/s':>15}{'floor posts/s':>15}{'ratio':>8}")
     for r in results:
         print(f"{r['vendor']:<12}{'wall':<7}{r['samen']:>15,.0f}{r['floor']:>15,.0f}"
@@ -289,7 +114,8 @@ def main() -> None:
         if r["vendor"] == "sqlite":  # all the work is in this process: CPU time = one core
             print(f"{'':<12}{'cpu':<7}{r['samen_cpu']:>15,.0f}{r['floor_cpu']:>15,.0f}"
                   f"{r['samen_cpu'] / r['floor_cpu']:>8.2f}")
-    print("wall: elapsed time, best of 3; cpu: this process's CPU seconds (SQLite runs in it),")
+    print(f"wall: elapsed time, best of {ROUNDS}; cpu: this process's CPU seconds (SQLite runs "
+          "in it),")
     print("which is what one core delivers even when other programs share the machine.")
     print("goal: >= 10,000 posts/s on one core into SQLite, ratio >= 0.3")
 

@@ -13,12 +13,10 @@ NormalizedPost -> ``sources.ingest.store_batch`` (enrichment: language, sentimen
 urgency filled by understanding's enricher) -> commit -> ``posts_stored`` ->
 ``understanding.actions.do_understand_posts`` (10,000 rules matched, matches stored, trend
 detector fed and saved) -> ``posts_understood`` -> the posts' text added to an SQLite FTS5
-full-text index. "Floor" is ``benchmarks/ingest.py``'s: the same lines parsed with orjson and
-the same columns inserted with executemany. Also printed: the rule-matching rate alone (the
-compiled rules against prepared post views, CPU time).
-
-Needs the sources connectors (``samen.sources.*.mapping``, ``sources.ingest``) and
-``benchmarks/ingest.py``, which come with the sources branch.
+full-text index. "Floor" is the one ``benchmarks/ingest.py`` uses (``shared_ingest.py``):
+the same lines parsed with orjson and the same columns inserted with executemany. Also
+printed: the rule-matching rate alone (the compiled rules against prepared post views, CPU
+time).
 """
 
 from __future__ import annotations
@@ -39,7 +37,9 @@ from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-BATCH = 1000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import shared_ingest  # noqa: E402 - found next to this script
 
 
 def _load(name: str) -> ModuleType:
@@ -57,7 +57,6 @@ def make_stream(posts: list[tuple[str, str]], seed: int = 7) -> list[bytes]:
     hour before now (so they are live for the trend detector)."""
     import orjson
 
-    ingest = _load("ingest")
     rng = random.Random(seed)
     now = datetime.now(UTC)
     step = 3600.0 / max(len(posts), 1)
@@ -66,42 +65,15 @@ def make_stream(posts: list[tuple[str, str]], seed: int = 7) -> list[bytes]:
         when = (now - timedelta(seconds=(len(posts) - i) * step)).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ")
         if i % 2 == 0:
-            event = ingest.jetstream_event(rng, i)
+            event = shared_ingest.jetstream_event(rng, i)
             record = event["commit"]["record"]
             record.update(text=text, langs=[lang], createdAt=when, facets=[])
         else:
-            event = ingest.mastodon_status(rng, i)
+            event = shared_ingest.mastodon_status(rng, i)
             event.update(content=f"<p>{html.escape(text)}</p>", language=lang, created_at=when,
                          tags=[])
         lines.append(orjson.dumps(event))
     return lines
-
-
-def samen_path(lines: list[bytes]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process) for the whole path."""
-    import orjson
-
-    from samen.sources.bluesky.mapping import map_jetstream_event
-    from samen.sources.ingest import store_batch
-    from samen.sources.mastodon.mapping import map_status
-    from tests.factories import StreamFactory
-
-    stream = StreamFactory(kind=f"bench-{time.monotonic_ns()}")
-    start, cpu = time.perf_counter(), time.process_time()
-    batch = []
-    for number, line in enumerate(lines):
-        data = orjson.loads(line)
-        if "kind" in data:
-            post = map_jetstream_event(data)
-        else:
-            post = map_status(data, instance="mastodon.example")
-        if post is not None and not isinstance(post, str):  # str: a deletion
-            batch.append(post)
-        if len(batch) == BATCH:
-            store_batch(posts=batch, stream=stream, cursor=str(number))
-            batch = []
-    store_batch(posts=batch, stream=stream, cursor=str(len(lines)))
-    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def full_text_index() -> None:
@@ -153,19 +125,13 @@ def matching_alone(rule_texts: list[str], posts: list[tuple[str, str]]) -> tuple
 
 
 def child(args: argparse.Namespace) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
-    os.environ["SAMEN_TESTING"] = "1"
-    django.setup()
-    from django.core.management import call_command
+    shared_ingest.setup_django()
     from django.db import connection
     from django.utils import timezone
 
     from samen.understanding import selectors
     from samen.understanding.models import ListeningRule, RuleMatch, TrendAlert
 
-    call_command("migrate", verbosity=0)
     rules_bench = _load("rules")
     rng = random.Random(args.seed)
     posts = rules_bench.load_posts(args.posts, rng)
@@ -175,7 +141,6 @@ def child(args: argparse.Namespace) -> None:
         [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
          for i, q in enumerate(rule_texts)], batch_size=500)
     full_text_index()
-    ingest = _load("ingest")
     lines = make_stream(posts, seed=args.seed)
     connection.ensure_connection()
     # A worker compiles the rules once and keeps them (rebuilt only when a rule changes).
@@ -187,14 +152,10 @@ def child(args: argparse.Namespace) -> None:
     floor = samen = floor_cpu = samen_cpu = float("inf")
     matches = alerts = 0
     for _ in range(args.rounds):
-        t0 = time.process_time()
-        measured = ingest.floor_path(lines, connection.vendor)
-        cpu_used = time.process_time() - t0
-        # older ingest.py returns wall seconds; newer ones (wall, CPU) seconds
-        wall, cpu = measured if isinstance(measured, tuple) else (measured, cpu_used)
+        wall, cpu = shared_ingest.floor_path(lines, connection.vendor)
         floor, floor_cpu = min(floor, wall), min(floor_cpu, cpu)
         reset()
-        wall, cpu = samen_path(lines)
+        wall, cpu = shared_ingest.store_stream(lines)
         samen, samen_cpu = min(samen, wall), min(samen_cpu, cpu)
         matches, alerts = RuleMatch.objects.count(), TrendAlert.objects.count()
     alone, per_post = matching_alone(rule_texts, posts)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ from samen.inbox.models import (
 )
 from samen.inbox.workflow import State
 from samen.sources import selectors as source_selectors
+from samen.sources.ingest import read_back
 from samen.sources.models import Account, Post
 
 # --------------------------------------------------------------------------- history helpers
@@ -224,161 +225,367 @@ def _targets() -> dict[tuple[str, str], policy.Target]:
             for t in SlaTarget.objects.all()}
 
 
-def _set_due_times(conversation: Conversation, *, start: datetime) -> None:
-    target = policy.pick_target(_targets(), channel=conversation.channel,
-                                priority=conversation.priority)
+def _set_due_times(conversation: Conversation, *, start: datetime,
+                   targets: dict[tuple[str, str], policy.Target] | None = None) -> None:
+    target = policy.pick_target(_targets() if targets is None else targets,
+                                channel=conversation.channel, priority=conversation.priority)
     conversation.first_response_due, conversation.resolution_due = policy.due_times(target, start)
 
 
-def _next_in_team(team: Team) -> Person | None:
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    members = list(team.members.filter(is_active=True).order_by("pk"))
-    if not members:
+class _Router:
+    """Routing rules, SLA targets and the teams' rotations, read once for a batch of new
+    conversations (a team is locked the first time it is needed); ``save`` writes the
+    teams' pointers back at the end of the batch."""
+
+    def __init__(self) -> None:
+        self.rules = list(RoutingRule.objects.filter(active=True).select_related("team", "person"))
+        self.targets = _targets()
+        self.now = timezone.now()
+        self.teams: dict[int, tuple[Team, list[Person], set[int]]] = {}
+
+    def _next_in_team(self, team: Team) -> Person | None:
+        if team.pk not in self.teams:
+            locked = Team.objects.select_for_update().get(pk=team.pk)
+            members = list(locked.members.filter(is_active=True).order_by("pk"))
+            away = set(Availability.objects.filter(person__in=members, away=True)
+                       .filter(Q(away_until__isnull=True) | Q(away_until__gt=self.now))
+                       .values_list("person_id", flat=True)) if members else set()
+            self.teams[team.pk] = (locked, members, away)
+        locked, members, away = self.teams[team.pk]
+        if not members:
+            return None
+        chosen, locked.next_index = policy.round_robin([m.pk for m in members], away,
+                                                       locked.next_index)
+        return next((m for m in members if m.pk == chosen), None)
+
+    def route(self, conversation: Conversation) -> RoutingRule | None:
+        """The first active rule whose conditions hold: its team, person and priority."""
+        facts = {"language": conversation.language, "channel": conversation.channel,
+                 "rule": conversation.rule_names, "intent": conversation.intent,
+                 "sentiment": conversation.sentiment, "urgent": conversation.urgent}
+        for rule in self.rules:
+            if not policy.conditions_match(rule.conditions, facts):
+                continue
+            if rule.priority:
+                conversation.priority = rule.priority
+            conversation.team = rule.team
+            if rule.person is not None:
+                conversation.assignee = rule.person
+            elif rule.team is not None:
+                conversation.assignee = self._next_in_team(rule.team)
+            return rule
         return None
-    now = timezone.now()
-    away = set(Availability.objects.filter(person__in=members, away=True)
-               .filter(Q(away_until__isnull=True) | Q(away_until__gt=now))
-               .values_list("person_id", flat=True))
-    chosen, pointer = policy.round_robin([m.pk for m in members], away, team.next_index)
-    team.next_index = pointer
-    team.save(update_fields=["next_index"])
-    return next((m for m in members if m.pk == chosen), None)
 
-
-def _route(conversation: Conversation) -> RoutingRule | None:
-    facts = {"language": conversation.language, "channel": conversation.channel,
-             "rule": conversation.rule_names, "intent": conversation.intent,
-             "sentiment": conversation.sentiment, "urgent": conversation.urgent}
-    for rule in RoutingRule.objects.filter(active=True).select_related("team", "person"):
-        if not policy.conditions_match(rule.conditions, facts):
-            continue
-        if rule.priority:
-            conversation.priority = rule.priority
-        conversation.team = rule.team
-        if rule.person is not None:
-            conversation.assignee = rule.person
-        elif rule.team is not None:
-            conversation.assignee = _next_in_team(rule.team)
-        return rule
-    return None
+    def save(self) -> None:
+        for team, members, _away in self.teams.values():
+            if members:
+                team.save(update_fields=["next_index"])
 
 
 # --------------------------------------------------------------------------------- intake
 
+INTAKE_BATCH = 1000  # posts per transaction; each batch costs a fixed number of queries
+_INTAKE_FIELDS = ("id", "account_id", "source", "external_id", "author_handle", "author_name",
+                  "text", "language", "intent", "sentiment", "urgent", "mentions",
+                  "visibility", "reply_to_external_id", "thread_root_external_id", "created_at")
+_REOPENING = (State.WAITING_CUSTOMER, State.RESOLVED, State.CLOSED)
 
-def _org_identity() -> intake.OrgIdentity:
-    accounts = Account.objects.exclude(handle="").values_list("provider", "handle")
-    own = set(Post.objects.filter(direction="out").values_list("source", "external_id"))
-    own |= set(Reply.objects.exclude(external_id="")
-               .values_list("conversation__channel", "external_id"))
-    return intake.OrgIdentity.build(accounts, own)
-
-
-def _find_thread(post: Post) -> Conversation | None:
-    candidates = [x for x in (post.reply_to_external_id, post.thread_root_external_id) if x]
-    if not candidates:
-        return None
-    item = (ConversationPost.objects.filter(source=post.source, external_id__in=candidates)
-            .select_related("conversation").order_by("-created_at").first())
-    if item is not None:
-        return item.conversation
-    reply = (Reply.objects.filter(external_id__in=candidates, conversation__channel=post.source)
-             .select_related("conversation").first())
-    return reply.conversation if reply is not None else None
+Key = tuple[str, str]  # (source, external id)
 
 
-def _link(conversation: Conversation, post: Post) -> bool:
-    try:
-        with transaction.atomic():
-            ConversationPost.objects.create(conversation=conversation, post=post,
-                                            source=post.source, external_id=post.external_id,
-                                            created_at=post.created_at)
-    except IntegrityError:
-        return False
-    SearchEntry.objects.create(
-        conversation=conversation, contact_id=conversation.contact_id, post_id=post.pk,
-        language=post.language,
-        body=_searchable(f"{post.author_name} {post.author_handle} {post.text}"))
-    return True
+def _thread_ids(post: Any) -> list[str]:
+    return [x for x in (post.reply_to_external_id, post.thread_root_external_id) if x]
 
 
-def _account_for(post: Post) -> Account | None:
-    if post.account_id is not None:
-        return post.account
-    return Account.objects.filter(provider=post.source).order_by("pk").first()
+class _Intake:
+    """One batch of posts through the intake, in memory first and then written in bulk.
+
+    The posts are taken one by one in time order, exactly as if each were received alone:
+    a post joins the conversation of the newest post it answers (or of the organisation's
+    reply it answers), also when that post came earlier in the same batch; otherwise it
+    becomes a conversation when it is addressed to the organisation or a "to inbox" rule
+    matched it. What the database knows is read before (one query per kind of thing, for
+    the whole batch) and what changed is written after.
+    """
+
+    def __init__(self, posts: list[Any]) -> None:
+        self.posts = posts
+        self.router: _Router | None = None
+        self.touched: list[Conversation] = []
+        self.links: list[tuple[Conversation, Any]] = []
+        self.events: list[ConversationEvent] = []
+        self.created: list[Conversation] = []
+        self.changed: dict[int, Conversation] = {}  # stored conversations a post joined
+        self.new_contacts: dict[Key, Contact] = {}
+        self.new_handles: list[ContactHandle] = []
+        self.activity: dict[int, datetime] = {}  # stored contact → its last activity as read
+        self.new_activity: dict[int, datetime] = {}  # ... as this batch leaves it
+        self.has_conversation: set[int] = set()  # stored contacts with a conversation
+
+    # --- reading, once per batch
+
+    def read(self) -> None:
+        posts = self.posts
+        sources = {p.source for p in posts}
+        wanted = {(p.source, x) for p in posts for x in _thread_ids(p)}
+        linked: dict[Key, tuple[int, datetime]] = {}
+        replied: dict[Key, int] = {}
+        own: set[Key] = set()
+        if wanted:
+            ext_ids = sorted({x for _s, x in wanted})
+            for conv_id, source, ext, at in ConversationPost.objects.filter(
+                    source__in=sources, external_id__in=ext_ids).values_list(
+                    "conversation_id", "source", "external_id", "created_at"):
+                if (source, ext) in wanted:
+                    linked[(source, ext)] = (conv_id, at)
+            for conv_id, channel, ext in (Reply.objects.filter(external_id__in=ext_ids)
+                                          .order_by("pk").values_list(
+                                              "conversation_id", "conversation__channel",
+                                              "external_id")):
+                own.add((channel, ext))
+                if (channel, ext) in wanted:
+                    replied.setdefault((channel, ext), conv_id)
+            own.update(Post.objects.filter(direction="out", source__in=sources,
+                                           external_id__in=ext_ids)
+                       .values_list("source", "external_id"))
+        ids = {cid for cid, _at in linked.values()} | set(replied.values())
+        locked = ({c.pk: c for c in Conversation.objects.select_for_update()
+                   .filter(pk__in=ids).order_by("pk")} if ids else {})
+        # (source, external id) of a post in a conversation → (conversation, post time)
+        self.threads: dict[Key, tuple[Conversation, datetime]] = {
+            key: (locked[cid], at) for key, (cid, at) in linked.items() if cid in locked}
+        self.replies: dict[Key, Conversation] = {
+            key: locked[cid] for key, cid in replied.items() if cid in locked}
+
+        accounts = list(Account.objects.order_by("pk").values_list("pk", "provider", "handle"))
+        self.first_account: dict[str, int] = {}
+        for pk, provider, _handle in accounts:
+            self.first_account.setdefault(provider, pk)
+        org = intake.OrgIdentity.build([(p, h) for _pk, p, h in accounts if h], own)
+        loose = [p for p in posts
+                 if not any((p.source, x) in self.threads or (p.source, x) in self.replies
+                            for x in _thread_ids(p))]
+        addressed = {p.id for p in loose if intake.addressed_to_organisation(
+            source=p.source, text=p.text, mentions=p.mentions or [], visibility=p.visibility,
+            reply_to=p.reply_to_external_id, thread_root=p.thread_root_external_id, org=org)}
+        # post → names of the rules it matched, for the posts that go to the inbox
+        self.inbox = intake.to_inbox([p.id for p in loose], addressed=addressed) \
+            if loose else {}
+        self._read_contacts({(p.source, p.author_handle) for p in loose if p.id in self.inbox})
+
+    def _read_contacts(self, authors: set[Key]) -> None:
+        self.contacts: dict[Key, Contact] = {}
+        if not authors:
+            return
+        found = {(h.network, h.handle): h.contact for h in ContactHandle.objects.filter(
+            network__in={n for n, _h in authors}, handle__in={h for _n, h in authors},
+        ).select_related("contact") if (h.network, h.handle) in authors}
+        # A merged contact points to the survivor (possibly through several merges).
+        known = {c.pk: c for c in found.values()}
+        pending = {c.merged_into_id for c in known.values() if c.merged_into_id} - set(known)
+        while pending:
+            for contact in Contact.objects.filter(pk__in=pending):
+                known[contact.pk] = contact
+            pending = {c.merged_into_id for c in known.values() if c.merged_into_id} - set(known)
+        for key, contact in found.items():
+            seen = {contact.pk}
+            while contact.merged_into_id is not None and contact.merged_into_id not in seen:
+                contact = known[contact.merged_into_id]
+                seen.add(contact.pk)
+            self.contacts[key] = contact
+            self.activity.setdefault(contact.pk, contact.last_activity_at)
+        self.has_conversation = set(Conversation.objects.filter(
+            contact_id__in=self.activity).values_list("contact_id", flat=True).distinct())
+
+    # --- deciding, post by post, in memory
+
+    def _thread_of(self, post: Any) -> Conversation | None:
+        keys = [(post.source, x) for x in _thread_ids(post)]
+        found = [self.threads[k] for k in keys if k in self.threads]
+        if found:  # the newest post it answers
+            return max(found, key=lambda item: item[1])[0]
+        return next((self.replies[k] for k in keys if k in self.replies), None)
+
+    def _set_activity(self, conversation: Conversation, when: datetime) -> None:
+        if conversation.contact_id is None:  # a contact made in this batch
+            conversation.contact.last_activity_at = when
+        else:
+            self.new_activity[conversation.contact_id] = when
+
+    def _contact_for(self, post: Any) -> tuple[Contact, bool]:
+        """The author's contact, and whether it had a conversation before this post."""
+        key = (post.source, post.author_handle)
+        if key in self.contacts:
+            contact = self.contacts[key]
+            had = contact.pk in self.has_conversation
+            self.has_conversation.add(contact.pk)
+            return contact, had
+        if key in self.new_contacts:
+            return self.new_contacts[key], True
+        contact = Contact(display_name=post.author_name or post.author_handle,
+                          language=post.language)
+        self.new_contacts[key] = contact
+        self.new_handles.append(ContactHandle(contact=contact, network=post.source,
+                                              handle=post.author_handle,
+                                              display_name=post.author_name))
+        return contact, False
+
+    def _join(self, conversation: Conversation, post: Any) -> None:
+        self.events.append(ConversationEvent(conversation=conversation, kind=EventKind.POST,
+                                             data={"post": post.id}, at=post.created_at))
+        if conversation.state in _REOPENING:
+            current = conversation.state
+            workflow.check(current, State.OPEN)
+            conversation.state = State.OPEN.value
+            if current in (State.RESOLVED, State.CLOSED):
+                conversation.resolved_at = None
+            self.events.append(ConversationEvent(
+                conversation=conversation, kind=EventKind.STATE, from_state=current,
+                to_state=State.OPEN.value, at=timezone.now(),
+                text="reopened" if current != State.WAITING_CUSTOMER else ""))
+        conversation.last_activity_at = max(conversation.last_activity_at, post.created_at)
+        conversation.post_count += 1
+        conversation.urgent = conversation.urgent or post.urgent
+        self._set_activity(conversation, conversation.last_activity_at)
+        if conversation.pk is not None:
+            self.changed[conversation.pk] = conversation
+
+    def _start(self, post: Any, rule_names: list[str]) -> Conversation:
+        contact, had_conversation = self._contact_for(post)
+        conversation = Conversation(
+            contact=contact, account_id=post.account_id or self.first_account.get(post.source),
+            channel=post.source, handle=post.author_handle,
+            root_external_id=post.thread_root_external_id or post.external_id,
+            subject=" ".join(post.text.split())[:200], language=post.language,
+            intent=post.intent, sentiment=post.sentiment, urgent=post.urgent,
+            priority="high" if post.urgent else "normal", rule_names=rule_names,
+            created_at=post.created_at, last_activity_at=post.created_at, post_count=1)
+        if self.router is None:
+            self.router = _Router()
+        rule = self.router.route(conversation)
+        _set_due_times(conversation, start=post.created_at, targets=self.router.targets)
+        self.events.append(ConversationEvent(conversation=conversation, kind=EventKind.CREATED,
+                                             data={"post": post.id}, at=post.created_at))
+        if rule is not None:
+            self.events.append(ConversationEvent(
+                conversation=conversation, kind=EventKind.ASSIGNED, at=timezone.now(),
+                data={"rule": rule.name, "team": conversation.team_id,
+                      "to": conversation.assignee_id}))
+        if contact.pk is None:
+            last = contact.last_activity_at if had_conversation else None
+        else:
+            last = self.new_activity.get(contact.pk, self.activity[contact.pk]) \
+                if had_conversation else None
+        if last is None or last < post.created_at:
+            self._set_activity(conversation, post.created_at)
+        self.created.append(conversation)
+        return conversation
+
+    def decide(self) -> None:
+        for post in self.posts:
+            conversation = self._thread_of(post)
+            if conversation is not None:
+                self._join(conversation, post)
+            elif post.id in self.inbox:
+                conversation = self._start(post, self.inbox[post.id])
+            else:
+                continue
+            self.links.append((conversation, post))
+            self.threads[(post.source, post.external_id)] = (conversation, post.created_at)
+            self.touched.append(conversation)
+
+    # --- writing, in bulk
+
+    def write(self) -> None:
+        if self.new_contacts:
+            Contact.objects.bulk_create(list(self.new_contacts.values()))
+            ContactHandle.objects.bulk_create(self.new_handles)
+            ContactEvent.objects.bulk_create([
+                ContactEvent(contact=c, kind="created",
+                             data={"network": network, "handle": handle})
+                for (network, handle), c in self.new_contacts.items()])
+            SearchEntry.objects.bulk_create([
+                SearchEntry(contact=c, language=c.language,
+                            body=_searchable(f"{c.display_name} {handle}".strip()))
+                for (_network, handle), c in self.new_contacts.items()])
+        if self.created:
+            Conversation.objects.bulk_create(self.created)
+        ConversationPost.objects.bulk_create([
+            ConversationPost(conversation=c, post_id=p.id, source=p.source,
+                             external_id=p.external_id, created_at=p.created_at)
+            for c, p in self.links])
+        SearchEntry.objects.bulk_create([
+            SearchEntry(conversation=c, contact_id=c.contact_id, post_id=p.id,
+                        language=p.language,
+                        body=_searchable(f"{p.author_name} {p.author_handle} {p.text}"))
+            for c, p in self.links])
+        ConversationEvent.objects.bulk_create(self.events)
+        if self.changed:
+            Conversation.objects.bulk_update(
+                list(self.changed.values()),
+                ["state", "resolved_at", "last_activity_at", "post_count", "urgent"])
+        if self.new_activity:
+            Contact.objects.bulk_update([Contact(pk=pk, last_activity_at=at)
+                                         for pk, at in self.new_activity.items()],
+                                        ["last_activity_at"])
+        if self.router is not None:
+            self.router.save()
 
 
 @transaction.atomic
-def _receive_one(post: Post, org: intake.OrgIdentity) -> Conversation | None:
-    conversation = _find_thread(post)
-    if conversation is not None:
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if not _link(conversation, post):
-            return None
-        _event(conversation, EventKind.POST, data={"post": post.pk}, at=post.created_at)
-        if conversation.state in (State.WAITING_CUSTOMER, State.RESOLVED, State.CLOSED):
-            _step(conversation, State.OPEN, by=None,
-                  reason="reopened" if conversation.state != State.WAITING_CUSTOMER else "")
-        conversation.last_activity_at = max(conversation.last_activity_at, post.created_at)
-        conversation.post_count = F("post_count") + 1
-        conversation.urgent = conversation.urgent or post.urgent
-        conversation.save(update_fields=["last_activity_at", "post_count", "urgent"])
-        conversation.refresh_from_db(fields=["post_count"])
-        Contact.objects.filter(pk=conversation.contact_id).update(
-            last_activity_at=conversation.last_activity_at)
-        return conversation
-    addressed = intake.addressed_to_organisation(
-        source=post.source, text=post.text, mentions=post.mentions or [],
-        visibility=post.visibility, reply_to=post.reply_to_external_id,
-        thread_root=post.thread_root_external_id, org=org)
-    if not addressed and not intake.rule_says_to_inbox(post.pk):
-        return None
-    contact = _contact_for(network=post.source, handle=post.author_handle,
-                           name=post.author_name, language=post.language)
-    conversation = Conversation(
-        contact=contact, account=_account_for(post), channel=post.source,
-        handle=post.author_handle,
-        root_external_id=post.thread_root_external_id or post.external_id,
-        subject=" ".join(post.text.split())[:200], language=post.language,
-        intent=post.intent, sentiment=post.sentiment, urgent=post.urgent,
-        priority="high" if post.urgent else "normal", rule_names=intake.rules_for(post.pk),
-        created_at=post.created_at, last_activity_at=post.created_at, post_count=1)
-    rule = _route(conversation)
-    _set_due_times(conversation, start=post.created_at)
-    conversation.save()
-    if not _link(conversation, post):  # another worker linked it first
-        transaction.set_rollback(True)
-        return None
-    _event(conversation, EventKind.CREATED, data={"post": post.pk}, at=post.created_at)
-    if rule is not None:
-        _event(conversation, EventKind.ASSIGNED,
-               data={"rule": rule.name, "team": conversation.team_id,
-                     "to": conversation.assignee_id})
-    if contact.last_activity_at < post.created_at or contact.conversations.count() == 1:
-        Contact.objects.filter(pk=contact.pk).update(last_activity_at=post.created_at)
-    return conversation
+def _receive_batch(posts: list[Any]) -> list[Conversation]:
+    done = set(ConversationPost.objects.filter(post_id__in=[p.id for p in posts])
+               .values_list("post_id", flat=True))
+    batch = _Intake([p for p in posts if p.id not in done])
+    if not batch.posts:
+        return []
+    batch.read()
+    batch.decide()
+    batch.write()
+    return batch.touched
+
+
+def _receive_alone(post: Any) -> list[Conversation]:
+    """One post in its own transaction; a second try when another worker took the post or
+    made the author's contact at the same moment (the try then sees what it did)."""
+    try:
+        return _receive_batch([post])
+    except IntegrityError:
+        return _receive_batch([post])
 
 
 def do_receive_posts(*, post_ids: Iterable[int]) -> list[Conversation]:
     """Turn new posts into conversations (or add them to their thread).
 
     Idempotent: a post already in a conversation is skipped, so receiving a batch twice, or
-    after a crash half-way, changes nothing more. Each post is its own transaction so one bad
-    post does not hold back the others. Returns the conversations created or extended.
+    after a crash half-way, changes nothing more. The posts are taken in time order, up to
+    ``INTAKE_BATCH`` per transaction and a fixed number of queries per batch, whatever its
+    size: no query per post. Should a batch fail (another worker received the same posts at
+    the same moment, or one post cannot be received), it is rolled back and its posts are
+    received one by one, each in its own transaction, so one bad post does not hold back
+    the others; the first error is raised after them. Returns the conversations created or
+    extended, one per post received.
     """
     ids = list(post_ids)
     if not ids:
         return []
-    done = set(ConversationPost.objects.filter(post_id__in=ids).values_list("post_id", flat=True))
-    posts = (Post.objects.filter(pk__in=[i for i in ids if i not in done])
-             .exclude(direction="out").filter(deleted_at__isnull=True)
-             .select_related("account").order_by("created_at", "pk"))
-    org = _org_identity()
-    touched = []
-    for post in posts:
-        conversation = _receive_one(post, org)
-        if conversation is not None:
-            touched.append(conversation)
+    posts = read_back(ids, _INTAKE_FIELDS, inbound_only=True)
+    touched: list[Conversation] = []
+    for start in range(0, len(posts), INTAKE_BATCH):
+        batch = posts[start:start + INTAKE_BATCH]
+        try:
+            touched.extend(_receive_batch(batch))
+        except Exception:
+            if len(batch) == 1:
+                raise
+            first_error: Exception | None = None
+            for post in batch:
+                try:
+                    touched.extend(_receive_alone(post))
+                except Exception as error:
+                    first_error = first_error or error
+            if first_error is not None:
+                raise first_error from None
     return touched
 
 

@@ -1,15 +1,14 @@
 """Which posts become conversations: those addressed to the organisation, and those a
 listening rule marked "to inbox".
 
-``addressed_to_organisation`` is pure. ``rule_says_to_inbox`` and ``rules_for`` ask
-``samen.understanding``'s selectors, which hold the rule matches stored before
-``posts_understood`` is sent.
+``addressed_to_organisation`` is pure. ``to_inbox`` asks ``samen.understanding``'s selectors
+once per batch; they hold the rule matches stored before ``posts_understood`` is sent.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 
@@ -62,15 +61,11 @@ def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str]
                for v in variants)
 
 
-def rule_says_to_inbox(post_id: int) -> bool:
-    """Does an enabled listening rule marked "to inbox" match this post?"""
+def to_inbox(post_ids: Collection[int], *, addressed: Collection[int]) -> dict[int, list[str]]:
+    """Of a batch, the posts that become conversations unless they join a thread: those
+    ``addressed`` to the organisation and those an enabled "to inbox" rule matched, each with
+    the names of the rules it matched, highest priority first. One question to
+    understanding for the whole batch."""
     from samen.understanding import selectors as understanding
 
-    return post_id in understanding.to_inbox_post_ids([post_id])
-
-
-def rules_for(post_id: int) -> list[str]:
-    """Names of the listening rules that matched the post, highest priority first."""
-    from samen.understanding import selectors as understanding
-
-    return [rule.name for rule in understanding.rules_of_posts([post_id])[post_id]]
+    return understanding.inbox_rules(post_ids, addressed=addressed)

@@ -15,6 +15,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -118,42 +119,83 @@ def _enrichments(posts: Sequence[NormalizedPost]) -> list[Mapping[str, Any] | No
     return list(_enricher(posts))
 
 
-def _insert(rows: list[dict[str, Any]]) -> None:
+# The columns ``_insert`` fills, in the order ``_new_row`` gives them (checked against the
+# model on first use, so a column added to Post cannot be forgotten here).
+INSERT_COLUMNS = (
+    "account_id", "source", "external_id", "url", "direction", "author_handle", "author_name",
+    "author_url", "author_external_id", "text", "source_language", "created_at", "ingested_at",
+    "reply_to_external_id", "thread_root_external_id", "mentions", "hashtags", "links",
+    "media", "visibility", "edited_at", "deleted_at", "language", "sentiment",
+    "sentiment_confidence", "intent", "urgent", "urgency_reasons", "raw",
+)
+_insert_sql: dict[str, str] = {}  # per database vendor
+
+
+def _insert_statement() -> str:
+    vendor = connection.vendor
+    if vendor not in _insert_sql:
+        fields = {f.attname: f for f in Post._meta.concrete_fields if f.attname != "id"}
+        if set(fields) != set(INSERT_COLUMNS):
+            raise RuntimeError("sources.ingest.INSERT_COLUMNS no longer matches the Post model")
+        ops = connection.ops
+        marks = ["%s::jsonb" if vendor == "postgresql"
+                 and isinstance(fields[name], models.JSONField) else "%s"
+                 for name in INSERT_COLUMNS]
+        # Only quoted names from the model and placeholders go into the text: no data.
+        _insert_sql[vendor] = (
+            f"INSERT INTO {ops.quote_name(str(Post._meta.db_table))} "  # noqa: S608
+            f"({', '.join(ops.quote_name(str(fields[n].column)) for n in INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join(marks)}) "
+            f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
+            f"DO NOTHING")
+    return _insert_sql[vendor]
+
+
+def _json_list(value: Sequence[Any] | None) -> str:
+    return orjson.dumps(value).decode() if value else "[]"
+
+
+def _new_row(post: NormalizedPost, extra: Mapping[str, Any] | None, *, account_id: int | None,
+             direction: str, now: Any, db_time: Callable[[datetime], Any]) -> tuple[Any, ...]:
+    """The INSERT parameters of a new post (``INSERT_COLUMNS``; same values as ``_values``)."""
+    e = extra or {}
+    author = post.author
+    return (
+        account_id, post.source, fit_id(post.external_id), _fit(post.url, MAX_URL), direction,
+        author.handle[:MAX_ID], author.display_name[:MAX_ID],
+        _fit(author.profile_url, MAX_URL), author.external_id[:MAX_ID], post.text,
+        (post.lang or "")[:16], db_time(post.created_at), now,
+        fit_id(post.reply_to_id) if post.reply_to_id else "",
+        fit_id(post.thread_root_id) if post.thread_root_id else "",
+        _json_list(post.mentions), _json_list(post.hashtags), _json_list(post.links),
+        _json_list([{"url": m.url, "alt_text": m.alt_text, "kind": m.kind}
+                    for m in post.media]),
+        str(post.visibility),
+        db_time(post.edited_at) if post.edited_at is not None else None,
+        now if post.deleted else None,
+        e.get("language", ""), e.get("sentiment", ""), e.get("sentiment_confidence"),
+        e.get("intent", ""), e.get("urgent", False), _json_list(e.get("urgency_reasons")),
+        orjson.dumps(post.raw).decode(),
+    )
+
+
+def _insert(new: Sequence[tuple[NormalizedPost, Mapping[str, Any] | None]], *,
+            account: Account | None, direction: str, now: datetime) -> None:
     """INSERT ... ON CONFLICT DO NOTHING with executemany.
 
     The ORM's bulk_create spends most of its time preparing each value through each field;
-    here each column's conversion is chosen once, which is what makes ingest keep up with a
-    firehose. Same table, same constraint, same conversions as the ORM would apply.
+    here the parameters are built straight from the NormalizedPost, each column's conversion
+    chosen once, which is what makes ingest keep up with a firehose. Same table, same
+    constraint, same stored values as the ORM would write.
     """
-    ops = connection.ops
-    fields = [f for f in Post._meta.concrete_fields if f.attname != "id"]
-    postgres = connection.vendor == "postgresql"
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    time_columns = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
-    marks = ["%s::jsonb" if postgres and i in json_columns else "%s" for i in range(len(fields))]
-    # Only quoted names from the model and placeholders go into the text: no data.
-    sql = (f"INSERT INTO {ops.quote_name(str(Post._meta.db_table))} "  # noqa: S608
-           f"({', '.join(ops.quote_name(str(f.column)) for f in fields)}) "
-           f"VALUES ({', '.join(marks)}) "
-           f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
-           f"DO NOTHING")
-    take = operator.itemgetter(*[f.attname for f in fields])
+    sql = _insert_statement()
     # psycopg adapts aware datetimes itself; SQLite stores naive UTC text, as Django does.
-    times: dict[datetime, str] | None = None if postgres else {}  # one batch shares "now"
-    params = []
-    for row in rows:
-        values = list(take(row))
-        for i in json_columns:
-            values[i] = orjson.dumps(values[i]).decode()
-        if times is not None:
-            for i in time_columns:
-                value = values[i]
-                if value is not None:
-                    text = times.get(value)
-                    if text is None:
-                        text = times[value] = _sqlite_time(value)
-                    values[i] = text
-        params.append(values)
+    db_time: Callable[[datetime], Any] = \
+        (lambda value: value) if connection.vendor == "postgresql" else _sqlite_time
+    account_id = account.pk if account is not None else None
+    db_now = db_time(now)
+    params = [_new_row(post, extra, account_id=account_id, direction=direction, now=db_now,
+                       db_time=db_time) for post, extra in new]
     with connection.cursor() as cursor:
         for chunk in _chunks(params):
             cursor.executemany(sql, chunk)
@@ -164,10 +206,6 @@ def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ")
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 _EDIT_FIELDS = ["text", "url", "mentions", "hashtags", "links", "media", "visibility",
@@ -216,7 +254,8 @@ def store_batch(
                     source=source, external_id__in=chunk
                 ).values_list("pk", "external_id", "edited_at"):
                     existing[(source, external_id)] = (pk, edited_at)
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[NormalizedPost, Mapping[str, Any] | None]] = []
+        new_keys: set[tuple[str, str]] = set()
         edits: list[Post] = []
         def needs_values(key: tuple[str, str], post: NormalizedPost) -> bool:
             if key not in existing:
@@ -230,8 +269,8 @@ def store_batch(
                           _enrichments([post for _k, post in wanted]), strict=True))
         for key, post in unique.items():
             if key not in existing:
-                new_rows.append(_values(post, account=account, direction=direction, now=now,
-                                        extra=extras[key]))
+                new_rows.append((post, extras[key]))
+                new_keys.add(key)
                 continue
             pk, stored_edit = existing[key]
             if post.edited_at is not None and (stored_edit is None or post.edited_at > stored_edit):
@@ -242,7 +281,7 @@ def store_batch(
             else:
                 result.duplicates += 1
         if new_rows:
-            _insert(new_rows)
+            _insert(new_rows, account=account, direction=direction, now=now)
             result.created = len(new_rows)
         if edits:
             Post.objects.bulk_update(edits, _EDIT_FIELDS, batch_size=CHUNK)
@@ -263,8 +302,7 @@ def store_batch(
             Account.objects.filter(pk=account.pk).update(last_item_at=now)
         if notify and new_rows:
             for source, ids in by_source.items():
-                created = {r["external_id"] for r in new_rows if r["source"] == source}
-                for chunk in _chunks([i for i in ids if i in created]):
+                for chunk in _chunks([i for i in ids if (source, i) in new_keys]):
                     result.post_ids.extend(Post.objects.filter(
                         source=source, external_id__in=chunk).values_list("pk", flat=True))
         if notify and result.post_ids:
@@ -272,6 +310,64 @@ def store_batch(
             transaction.on_commit(
                 lambda: posts_stored.send(sender=Post, post_ids=ids_to_send))
     return result
+
+
+def read_back(post_ids: Iterable[int], fields: Sequence[str], *,
+              inbound_only: bool = False) -> list[SimpleNamespace]:
+    """Columns of stored posts as plain objects (in (created_at, id) order when both are among
+    ``fields``), for the steps that follow the ingest (understanding, the inbox's intake).
+
+    Each of those steps reads back the batch just stored; done through the ORM, converting
+    every value of every row cost more than the query. Here the ORM writes the SQL and each
+    column's conversion is chosen once: JSON text to Python (the backends hand JSON over as
+    text), SQLite's naive UTC times to aware datetimes, integers to booleans. ``inbound_only``
+    leaves out the organisation's own posts and deleted ones.
+    """
+    ids = sorted({int(i) for i in post_ids})
+    out: list[SimpleNamespace] = []
+    if not ids:
+        return out
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(fields):
+        model_field = Post._meta.get_field(name)
+        if isinstance(model_field, models.JSONField):
+            convert.append((index, _from_json))
+        elif isinstance(model_field, models.DateTimeField):
+            convert.append((index, _from_db_time))
+        elif isinstance(model_field, models.BooleanField):
+            convert.append((index, _from_db_bool))
+    for chunk in _chunks(ids):
+        rows = Post.objects.filter(pk__in=chunk)
+        if inbound_only:
+            rows = rows.exclude(direction=Direction.OUTBOUND).filter(deleted_at__isnull=True)
+        sql, params = rows.order_by().values_list(*fields).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        for row in fetched:
+            values = list(row)
+            for index, conversion in convert:
+                if values[index] is not None:
+                    values[index] = conversion(values[index])
+            out.append(SimpleNamespace(**dict(zip(fields, values, strict=True))))
+    if "created_at" in fields and "id" in fields:
+        out.sort(key=operator.attrgetter("created_at", "id"))
+    return out
+
+
+def _from_json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _from_db_time(value: Any) -> Any:
+    """SQLite hands over naive UTC (text, or parsed by the converter Django registers)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _from_db_bool(value: Any) -> bool:
+    return bool(value)
 
 
 def _advance(stream: Stream, *, cursor: str | None, lease_owner: str, now: datetime,

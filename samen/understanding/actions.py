@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from samen.core import audit
 from samen.core.models import Organisation, Person
+from samen.sources.ingest import read_back
 from samen.sources.models import Direction, Post
 from samen.understanding import selectors
 from samen.understanding.enrich import enrich_text
@@ -183,12 +183,7 @@ def _fill_enrichment(posts: list[Any], langs: Sequence[str]) -> dict[tuple[str, 
 def _load_posts(post_ids: Sequence[int]) -> list[Any]:
     """The posts' columns that understanding reads, as plain objects (attribute access like a
     model, without the cost of building model instances: this runs for every stored post)."""
-    ids = sorted({int(i) for i in post_ids})
-    posts: list[Any] = []
-    for start in range(0, len(ids), CHUNK):
-        rows = Post.objects.filter(pk__in=ids[start:start + CHUNK]).values(*LOAD_FIELDS)
-        posts.extend(SimpleNamespace(**row) for row in rows)
-    return posts
+    return read_back(post_ids, LOAD_FIELDS)
 
 
 def do_understand_posts(*, post_ids: Sequence[int]) -> UnderstandResult:
@@ -250,9 +245,10 @@ def _insert_matches(pairs: list[tuple[int, int]], now: Any) -> None:
     at = connection.ops.adapt_datetimefield_value(now)
     sql = (f"INSERT INTO {table} (post_id, rule_id, matched_at) VALUES (%s, %s, %s) "  # noqa: S608
            "ON CONFLICT DO NOTHING")
+    rows = sorted(pairs)  # in index order: SQLite's B-tree inserts stay local
     with connection.cursor() as cursor:
-        for start in range(0, len(pairs), CHUNK):
-            cursor.executemany(sql, [(p, r, at) for p, r in pairs[start:start + CHUNK]])
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, [(p, r, at) for p, r in rows[start:start + CHUNK]])
 
 
 @dataclass
@@ -305,8 +301,9 @@ def _count_trends(posts: list[Any], matched: dict[int, list[int]],
     detector = memory.detector
     detector.thresholds = SENSITIVITY.get(settings_row.trend_sensitivity, SENSITIVITY["normal"])
     made: list[TrendAlert] = []
+    local = timezone.get_current_timezone()  # hour of the week in the local clock
     for post in fresh:
-        when = timezone.localtime(post.created_at)  # hour of the week in the local clock
+        when = post.created_at.astimezone(local)
         rule_keys = [f"{RULE_KEY}{r}" for r in matched.get(post.id, ())]
         for alert in detector.observe(when, terms_of(text_with_alt(post)), str(post.id),
                                       rules=rule_keys):

@@ -109,3 +109,22 @@ def test_the_inbox_can_ask_which_posts_go_to_it_and_which_rules_they_matched(mak
     assert rules[both.pk] == [urgent, watch]  # highest priority first; the disabled rule
     assert rules[only_watch.pk] == [watch]    # never matched
     assert off not in rules[both.pk]
+
+
+def test_one_call_tells_the_inbox_which_posts_of_a_batch_go_to_it(make_post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.do_create_rule(name="Gevaar", query="gevaarlijk*", to_inbox=True, priority=90,
+                           by=None)
+    actions.do_create_rule(name="Fietsen", query="fietspad", by=None)
+    both = make_post("Gevaarlijk fietspad")
+    only_watch = make_post("Nieuw fietspad open")
+    mentioned = make_post("Nieuw fietspad, @stad?")
+    quiet = make_post("Mooi weer")
+    ids = [both.pk, only_watch.pk, mentioned.pk, quiet.pk]
+    actions.do_understand_posts(post_ids=ids)
+    with CaptureQueriesContext(connection) as queries:
+        answer = selectors.inbox_rules(ids, addressed={mentioned.pk, quiet.pk})
+    assert len(queries.captured_queries) <= 3
+    assert answer == {both.pk: ["Gevaar", "Fietsen"], mentioned.pk: ["Fietsen"], quiet.pk: []}
