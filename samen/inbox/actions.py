@@ -125,28 +125,6 @@ def _contact_entry(contact: Contact) -> None:
         SearchEntry.objects.create(contact=contact, body=body, language=contact.language)
 
 
-def _contact_for(*, network: str, handle: str, name: str, language: str) -> Contact:
-    found = (ContactHandle.objects.select_related("contact")
-             .filter(network=network, handle=handle).first())
-    if found is not None:
-        contact = found.contact
-        while contact.merged_into_id is not None:  # a merged contact points to the survivor
-            contact = Contact.objects.get(pk=contact.merged_into_id)
-        return contact
-    contact = Contact.objects.create(display_name=name or handle, language=language)
-    try:
-        with transaction.atomic():
-            ContactHandle.objects.create(contact=contact, network=network, handle=handle,
-                                         display_name=name)
-    except IntegrityError:  # someone else made it a moment ago
-        contact.delete()
-        return ContactHandle.objects.get(network=network, handle=handle).contact
-    ContactEvent.objects.create(contact=contact, kind="created",
-                                data={"network": network, "handle": handle})
-    _contact_entry(contact)
-    return contact
-
-
 @transaction.atomic
 def do_update_contact(*, contact: Contact, by: Person, display_name: str, language: str,
                       notes: str, kind: str, followers: int) -> Contact:
@@ -286,11 +264,67 @@ class _Router:
 
 INTAKE_BATCH = 1000  # posts per transaction; each batch costs a fixed number of queries
 _INTAKE_FIELDS = ("id", "account_id", "source", "external_id", "author_handle", "author_name",
+                  "author_external_id",
                   "text", "language", "intent", "sentiment", "urgent", "mentions",
                   "visibility", "reply_to_external_id", "thread_root_external_id", "created_at")
 _REOPENING = (State.WAITING_CUSTOMER, State.RESOLVED, State.CLOSED)
 
 Key = tuple[str, str]  # (source, external id)
+
+# Networks whose author ids are global and never change (a Bluesky DID), while the handle can
+# change or arrive later than the first post. There a contact is found by that id first. A
+# Mastodon account id is local to one instance, so Mastodon contacts are found by handle.
+STABLE_AUTHOR_IDS = frozenset({"bluesky"})
+
+
+def _author_key(post: Any) -> Key:
+    """Who wrote ``post``, as the intake tells authors apart within a batch."""
+    if post.source in STABLE_AUTHOR_IDS and post.author_external_id:
+        return (post.source, "id:" + post.author_external_id)
+    return (post.source, post.author_handle)
+
+
+def _handles_of(posts: list[Any]) -> dict[Key, ContactHandle]:
+    """The stored handles the authors of ``posts`` may have, by (network, handle) and by
+    (network, "id:" + stable id); one query."""
+    by_network: dict[str, set[str]] = {}
+    ids: dict[str, set[str]] = {}
+    for p in posts:
+        by_network.setdefault(p.source, set()).add(p.author_handle)
+        if p.source in STABLE_AUTHOR_IDS and p.author_external_id:
+            by_network[p.source].add(p.author_external_id)  # a handle row named by the id
+            ids.setdefault(p.source, set()).add(p.author_external_id)
+    wanted = Q()
+    for network, handles in by_network.items():
+        wanted |= Q(network=network, handle__in=handles)
+    for network, stable in ids.items():
+        wanted |= Q(network=network, external_id__in=stable)
+    rows: dict[Key, ContactHandle] = {}
+    for row in ContactHandle.objects.filter(wanted).select_related("contact").order_by("pk"):
+        rows.setdefault((row.network, row.handle), row)
+        if row.external_id:
+            rows.setdefault((row.network, "id:" + row.external_id), row)
+    return rows
+
+
+def _matching_handle(post: Any, rows: dict[Key, ContactHandle]) -> ContactHandle | None:
+    """The stored handle of ``post``'s author: by stable id, then by handle, then a row that
+    was named by the id while the handle was unknown."""
+    if post.source in STABLE_AUTHOR_IDS and post.author_external_id:
+        did = post.author_external_id
+        if (post.source, "id:" + did) in rows:
+            return rows[(post.source, "id:" + did)]
+        for key in ((post.source, post.author_handle), (post.source, did)):
+            row = rows.get(key)
+            if row is not None and row.external_id in ("", did):  # not someone else's
+                return row
+        return None
+    return rows.get((post.source, post.author_handle))
+
+
+def _handle_taken(network: str, handle: str, other_than: int) -> bool:
+    return ContactHandle.objects.filter(network=network, handle=handle).exclude(
+        pk=other_than).exists()
 
 
 def _thread_ids(post: Any) -> list[str]:
@@ -318,6 +352,8 @@ class _Intake:
         self.changed: dict[int, Conversation] = {}  # stored conversations a post joined
         self.new_contacts: dict[Key, Contact] = {}
         self.new_handles: list[ContactHandle] = []
+        self.renamed_handles: dict[int, ContactHandle] = {}  # stored handles a post renamed
+        self.renamed_contacts: dict[int, Contact] = {}
         self.activity: dict[int, datetime] = {}  # stored contact → its last activity as read
         self.new_activity: dict[int, datetime] = {}  # ... as this batch leaves it
         self.has_conversation: set[int] = set()  # stored contacts with a conversation
@@ -371,15 +407,29 @@ class _Intake:
         # post → names of the rules it matched, for the posts that go to the inbox
         self.inbox = intake.to_inbox([p.id for p in loose], addressed=addressed) \
             if loose else {}
-        self._read_contacts({(p.source, p.author_handle) for p in loose if p.id in self.inbox})
+        self._read_contacts([p for p in loose if p.id in self.inbox])
 
-    def _read_contacts(self, authors: set[Key]) -> None:
+    def _read_contacts(self, posts: list[Any]) -> None:
         self.contacts: dict[Key, Contact] = {}
-        if not authors:
+        if not posts:
             return
-        found = {(h.network, h.handle): h.contact for h in ContactHandle.objects.filter(
-            network__in={n for n, _h in authors}, handle__in={h for _n, h in authors},
-        ).select_related("contact") if (h.network, h.handle) in authors}
+        rows = _handles_of(posts)
+        found: dict[Key, Contact] = {}
+        for post in posts:
+            row = _matching_handle(post, rows)
+            if row is not None:
+                found[_author_key(post)] = row.contact
+                self._follow_rename(post, row)
+                continue
+            stale = rows.get((post.source, post.author_handle))
+            if stale is not None and stale.external_id:
+                # Someone else (another DID) had this handle before: they are no longer known
+                # by it, so their contact keeps their DID and the handle goes to this author.
+                if stale.contact.display_name == stale.handle:
+                    stale.contact.display_name = stale.external_id
+                    self.renamed_contacts[stale.contact.pk] = stale.contact
+                stale.handle = stale.external_id
+                self.renamed_handles[stale.pk] = stale
         # A merged contact points to the survivor (possibly through several merges).
         known = {c.pk: c for c in found.values()}
         pending = {c.merged_into_id for c in known.values() if c.merged_into_id} - set(known)
@@ -412,9 +462,30 @@ class _Intake:
         else:
             self.new_activity[conversation.contact_id] = when
 
+    def _follow_rename(self, post: Any, row: ContactHandle) -> None:
+        """A Bluesky author found by their DID under another handle (a new handle, or the
+        DID itself while the name was not known yet): the handle follows, and so does the
+        contact's name when it was only that handle."""
+        if post.source not in STABLE_AUTHOR_IDS or not post.author_external_id:
+            return
+        handle, did = post.author_handle, post.author_external_id
+        if row.external_id == did and row.handle == handle:
+            return
+        old = row.handle
+        row.external_id = did
+        if handle and handle != old and not _handle_taken(post.source, handle, row.pk):
+            row.handle = handle
+            if post.author_name:
+                row.display_name = post.author_name
+            contact = row.contact
+            if contact.display_name in (old, did):
+                contact.display_name = post.author_name or handle
+                self.renamed_contacts[contact.pk] = contact
+        self.renamed_handles[row.pk] = row
+
     def _contact_for(self, post: Any) -> tuple[Contact, bool]:
         """The author's contact, and whether it had a conversation before this post."""
-        key = (post.source, post.author_handle)
+        key = _author_key(post)
         if key in self.contacts:
             contact = self.contacts[key]
             had = contact.pk in self.has_conversation
@@ -425,9 +496,10 @@ class _Intake:
         contact = Contact(display_name=post.author_name or post.author_handle,
                           language=post.language)
         self.new_contacts[key] = contact
-        self.new_handles.append(ContactHandle(contact=contact, network=post.source,
-                                              handle=post.author_handle,
-                                              display_name=post.author_name))
+        self.new_handles.append(ContactHandle(
+            contact=contact, network=post.source, handle=post.author_handle,
+            display_name=post.author_name,
+            external_id=(post.author_external_id if post.source in STABLE_AUTHOR_IDS else "")))
         return contact, False
 
     def _join(self, conversation: Conversation, post: Any) -> None:
@@ -497,17 +569,29 @@ class _Intake:
     # --- writing, in bulk
 
     def write(self) -> None:
+        if self.renamed_handles:
+            ContactHandle.objects.bulk_update(list(self.renamed_handles.values()),
+                                              ["handle", "display_name", "external_id"])
         if self.new_contacts:
             Contact.objects.bulk_create(list(self.new_contacts.values()))
             ContactHandle.objects.bulk_create(self.new_handles)
             ContactEvent.objects.bulk_create([
-                ContactEvent(contact=c, kind="created",
-                             data={"network": network, "handle": handle})
-                for (network, handle), c in self.new_contacts.items()])
+                ContactEvent(contact=h.contact, kind="created",
+                             data={"network": h.network, "handle": h.handle})
+                for h in self.new_handles])
             SearchEntry.objects.bulk_create([
-                SearchEntry(contact=c, language=c.language,
-                            body=_searchable(f"{c.display_name} {handle}".strip()))
-                for (_network, handle), c in self.new_contacts.items()])
+                SearchEntry(contact=h.contact, language=h.contact.language,
+                            body=_searchable(f"{h.contact.display_name} {h.handle}".strip()))
+                for h in self.new_handles])
+        if self.renamed_handles:
+            Contact.objects.bulk_update(list(self.renamed_contacts.values()), ["display_name"])
+            ContactEvent.objects.bulk_create([
+                ContactEvent(contact_id=h.contact_id, kind="handle_changed",
+                             data={"network": h.network, "handle": h.handle,
+                                   "external_id": h.external_id})
+                for h in self.renamed_handles.values()])
+            for contact_id in {h.contact_id for h in self.renamed_handles.values()}:
+                _contact_entry(Contact.objects.get(pk=contact_id))
         if self.created:
             Conversation.objects.bulk_create(self.created)
         ConversationPost.objects.bulk_create([

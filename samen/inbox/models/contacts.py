@@ -50,11 +50,15 @@ class ContactHandle(models.Model):
     network = models.CharField(_("network"), max_length=20)
     handle = models.CharField(_("handle"), max_length=300)
     display_name = models.CharField(max_length=300, blank=True)
+    # The network's own id for the author where it is global and stable (a Bluesky DID), so
+    # the contact is found again when the handle changes; empty elsewhere.
+    external_id = models.CharField(max_length=300, blank=True, default="")
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["network", "handle"],
                                                name="inbox_handle_unique_per_network")]
+        indexes = [models.Index(fields=["network", "external_id"], name="inbox_handle_stable_id")]
         ordering = ["network", "handle"]
 
     def __str__(self) -> str:
@@ -68,11 +72,26 @@ class ContactEvent(AppendOnlyModel):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=20)  # created, merged, merged_into, split, edited
+    kind = models.CharField(max_length=20)  # a key of LABELS
     data = models.JSONField(default=dict, blank=True)
+
+    LABELS = {
+        "created": _("contact created"),
+        "edited": _("details edited"),
+        "merged": _("another contact merged into this one"),
+        "merged_into": _("merged into another contact"),
+        "split": _("a handle split off"),
+        "split_from": _("split off from another contact"),
+        "handle_changed": _("handle changed on the network"),
+    }
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        return str(self.LABELS.get(self.kind, self.kind))
