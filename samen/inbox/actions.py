@@ -8,7 +8,7 @@ in ``transaction.on_commit``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -890,7 +890,8 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
             return reply
         reply.state = ReplyState.SENDING
         reply.attempts += 1
-        reply.save(update_fields=["state", "attempts"])
+        reply.sending_since = timezone.now()
+        reply.save(update_fields=["state", "attempts", "sending_since"])
     reply = Reply.objects.select_related("conversation", "conversation__account").get(
         pk=reply_id)
     try:
@@ -901,6 +902,35 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
         return _delivery_failed(reply, f"{type(exc).__name__}: {exc}")
     _finish_sent(reply_id, external_id, url)
     return Reply.objects.get(pk=reply_id)
+
+
+# A send takes seconds (the HTTP layer's timeouts and retries included); a reply "sending" for
+# this long had its worker stopped between claiming it and recording the outcome.
+STUCK_SENDING = timedelta(minutes=10)
+
+
+def do_requeue_stuck_replies(*, now: datetime | None = None) -> int:
+    """Queue again the replies whose worker died while sending them; returns how many.
+
+    Safe because every attempt carries the reply's own idempotency key: if the first attempt
+    did reach the network, Mastodon answers with the same status and Bluesky finds the post
+    at its record key, so the reply is never posted twice and never left hanging.
+    """
+    from samen.inbox.tasks import deliver_reply
+
+    now = now or timezone.now()
+    requeued = []
+    with transaction.atomic():
+        for reply in Reply.objects.select_for_update().filter(
+                state=ReplyState.SENDING, sending_since__lt=now - STUCK_SENDING):
+            reply.state = ReplyState.QUEUED
+            reply.queued_at = now
+            reply.last_error = _("Sending was interrupted; it is being sent again.")
+            reply.save(update_fields=["state", "queued_at", "last_error"])
+            requeued.append(reply.pk)
+    if requeued:
+        transaction.on_commit(lambda: [deliver_reply.enqueue(reply_id=pk) for pk in requeued])
+    return len(requeued)
 
 
 def _finish_sent(reply_id: int, external_id: str, url: str) -> None:

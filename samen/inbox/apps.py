@@ -11,12 +11,21 @@ def _on_posts_understood(sender: Any, post_ids: list[int] | None = None, **kwarg
     do_receive_posts(post_ids=post_ids or [])
 
 
+def _requeue_stuck_replies() -> None:
+    """Every minute, in every worker: replies whose sending was cut off go out again."""
+    from samen.inbox.actions import do_requeue_stuck_replies
+
+    do_requeue_stuck_replies()
+
+
 class InboxConfig(AppConfig):
     name = "samen.inbox"
     label = "inbox"
     verbose_name = _("Inbox")
 
     def ready(self) -> None:
+        from samen.core.worker import every_minute
         from samen.understanding.signals import posts_understood
 
         posts_understood.connect(_on_posts_understood, dispatch_uid="inbox.receive_posts")
+        every_minute(_requeue_stuck_replies)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from samen.core.models import AuditEvent, Organisation
 from samen.inbox import actions, delivery, policy
 from samen.inbox.errors import MandateRequired, NotAllowed, ReplyStateError
-from samen.inbox.models import ConversationEvent, Notice, Reply
+from samen.inbox.models import ConversationEvent, Notice, Reply, ReplyState
 from tests.inbox.factories import agent, conversation, inbound_post, manager, org_account
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +277,28 @@ def test_placeholders_are_filled_and_unknown_braces_stay():
 def test_mentions_are_read_from_notes():
     assert policy.mentioned_usernames("@lotte en @jonas.ds, mail a@b.be; @lotte") == [
         "lotte", "jonas.ds"]
+
+
+def test_a_reply_cut_off_while_sending_goes_out_again_with_the_same_key(
+        network, django_capture_on_commit_callbacks):
+    """A worker killed between claiming a reply and recording the outcome must not leave the
+    reply hanging in "sending": the periodic check queues it again, with the same key."""
+    sender = _sender()
+    conv = conversation()
+    reply = actions.do_submit_reply(
+        reply=actions.do_save_draft(conversation=conv, by=sender, text="Komt eraan"), by=sender)
+    crashed = Reply.objects.get(pk=reply.pk)  # what the dead worker left behind
+    crashed.state, crashed.attempts = ReplyState.SENDING, 1
+    crashed.sending_since = timezone.now() - timedelta(minutes=3)
+    crashed.save()
+    assert actions.do_requeue_stuck_replies() == 0  # a send may still be under way
+    later = timezone.now() + actions.STUCK_SENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_requeue_stuck_replies(now=later) == 1
+    reply = Reply.objects.get(pk=reply.pk)
+    assert reply.state == ReplyState.QUEUED and "interrupted" in reply.last_error
+    run_worker()
+    reply = Reply.objects.get(pk=reply.pk)
+    assert reply.state == ReplyState.SENT and reply.attempts == 2
+    assert network.sent == [reply.idempotency_key]
+    assert actions.do_requeue_stuck_replies(now=later) == 0  # sent replies stay sent

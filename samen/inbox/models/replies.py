@@ -54,6 +54,8 @@ class Reply(models.Model):
     url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed it for sending; a reply "sending" for long had its worker die.
+    sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
