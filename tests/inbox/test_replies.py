@@ -15,6 +15,7 @@ from samen.inbox import actions, delivery, policy
 from samen.inbox.errors import MandateRequired, NotAllowed, ReplyStateError
 from samen.inbox.models import ConversationEvent, Notice, Reply, ReplyState
 from tests.inbox.factories import agent, conversation, inbound_post, manager, org_account
+from tests.peers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -208,15 +209,20 @@ def test_a_connector_crash_leaves_the_reply_failed_not_lost(monkeypatch):
     assert reply.state == "failed" and "connection reset" in reply.last_error
 
 
-def test_without_a_connector_the_seam_fails_clearly():
+def test_a_server_that_cannot_be_reached_fails_the_reply_clearly_and_it_can_be_retried():
+    """Through the real connector (no stand-in): nothing listens at the account's address.
+    The worker must not hang on it; the agent sees why and can try again."""
+    account = org_account()
+    account.base_url = f"http://127.0.0.1:{free_port()}"
+    account.save()
     sender = _sender()
     conv = conversation()
     reply = actions.do_submit_reply(
         reply=actions.do_save_draft(conversation=conv, by=sender, text="x"), by=sender)
     reply = actions.do_deliver_reply(reply_id=reply.pk)
-    assert reply.state in ("failed", "sent")
-    if reply.state == "failed":
-        assert reply.last_error
+    assert reply.state == ReplyState.FAILED
+    assert "could not connect" in reply.last_error and "127.0.0.1" in reply.last_error
+    assert actions.do_retry_reply(reply=reply, by=sender).state == ReplyState.QUEUED
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ retry policy (:mod:`samen.sources.http`) decides how long to wait.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,7 +32,13 @@ from samen.sources.base import (
     StreamSpec,
     TemporaryError,
 )
-from samen.sources.http import DEFAULT_POLICY, RetryPolicy, make_session, parse_retry_after
+from samen.sources.http import (
+    DEFAULT_POLICY,
+    HttpClient,
+    RetryPolicy,
+    make_session,
+    parse_retry_after,
+)
 from samen.sources.http import with_retries as _with_retries
 from samen.sources.mastodon import mapping
 from samen.sources.types import NormalizedPost, Visibility
@@ -141,6 +148,27 @@ def _max_id(ids: list[str], current: str | None) -> str | None:
     return best
 
 
+_versions: dict[str, str] = {}  # base URL -> the server's version, asked once per process
+
+
+def server_version(base_url: str, *, policy: RetryPolicy = DEFAULT_POLICY) -> str:
+    """The Mastodon API version of the server at ``base_url``, asked through our HTTP layer.
+
+    Mastodon.py asks for it by itself when it is not given, but when the server cannot be
+    reached it asks again and again, each time waiting for its own timeout, so a worker
+    sending a reply would hang. Asked here once, with our timeouts and retries, an unreachable
+    server is a clear ``TemporaryError`` instead. Forks answer "4.3.0+glitch" or "2.7.2
+    (compatible; Pleroma 2.5)": the first x.y.z is the Mastodon API they speak.
+    """
+    key = base_url.rstrip("/")
+    if key not in _versions:
+        data = HttpClient(policy=policy).json("GET", f"{key}/api/v1/instance")
+        raw = str(data.get("version", "")) if isinstance(data, dict) else ""
+        found = re.search(r"\d+\.\d+\.\d+", raw)
+        _versions[key] = found.group(0) if found else "1.0.0"
+    return _versions[key]
+
+
 class MastodonConnector:
     """One account on one instance. Thread-safe for one caller at a time."""
 
@@ -164,7 +192,8 @@ class MastodonConnector:
             ratelimit_method="throw",
             request_timeout=policy.read_timeout,
             session=make_session(),
-            mastodon_version=config.options.get("mastodon_version"),
+            mastodon_version=(config.options.get("mastodon_version")
+                              or server_version(config.base_url, policy=policy)),
             version_check_mode=config.options.get("version_check_mode", "created"),
         )
 
