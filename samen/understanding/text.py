@@ -248,13 +248,30 @@ _STRIP_RE = re.compile(
     re.IGNORECASE,
 )
 _MAY_STRIP = re.compile(r"[/@#&\\＃]|www\.", re.IGNORECASE)
+
+
+def _may_strip(text: str) -> bool:
+    """Whether :data:`_MAY_STRIP` matches, with plain substring tests (a case-insensitive
+    regex scan costs microseconds per tweet). No character but w, W and "." lower-cases to
+    or matches "w" or "." ignoring case, so the last test is exact."""
+    return (
+        "/" in text
+        or "@" in text
+        or "#" in text
+        or "&" in text
+        or "\\" in text
+        or "＃" in text
+        or ("." in text and "www." in text.lower())
+    )
+
+
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
 def letter_words(text: str) -> list[str]:
     """The words a person wrote, for telling the language: links, mentions, hashtags, emoji,
     digits and punctuation removed. Not folded (diacritics are evidence)."""
-    if _MAY_STRIP.search(text):  # most posts have nothing to strip: skip the big pattern
+    if _may_strip(text):  # most posts have nothing to strip: skip the big pattern
         text = _STRIP_RE.sub(" ", text)
     return _LETTERS_RE.findall(text)
 
