@@ -183,7 +183,8 @@ def _sentence_starts(folded: str) -> set[int]:
 
 def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
     """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
-    the text holds a question mark."""
+    the text holds a question mark. "At sentence start" is only worked out for a lone
+    interrogative word (the only cue it matters for); it is False for the others."""
     question_mark = "?" in folded
     index = _INDEX
     words = _WORD_ONLY.findall(folded)
@@ -197,9 +198,12 @@ def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
         for rest, cue, kind in index[words[i]]:
             if rest and tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
                 continue
-            if starts is None:
-                starts = _sentence_starts(folded)
-            out.append((kind, cue, i in starts, bool(rest)))
+            at_start = False
+            if not rest and kind == "question":  # only a lone interrogative needs it
+                if starts is None:
+                    starts = _sentence_starts(folded)
+                at_start = i in starts
+            out.append((kind, cue, at_start, bool(rest)))
     return out, question_mark
 
 

@@ -196,11 +196,19 @@ def links(text: str) -> list[str]:
     return [u for u in seen if "://" in u and len(u) > len("http://")]
 
 
+def _without_links(text: str) -> str:
+    """``text`` with links blanked out. A link needs "://" or "www." (in any case), so most
+    posts skip the case-insensitive scan."""
+    if "://" in text or ("." in text and "www." in text.lower()):
+        return _URL_RE.sub(" ", text)
+    return text
+
+
 def hashtags(text: str) -> list[str]:
     """Hashtags lower-cased and without ``#``, in order, without duplicates."""
     if "#" not in text and "＃" not in text:
         return []
-    text = _URL_RE.sub(" ", text)  # "#section" inside a link is no hashtag
+    text = _without_links(text)  # "#section" inside a link is no hashtag
     return list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(text)))
 
 
@@ -208,7 +216,7 @@ def mentions(text: str) -> list[str]:
     """Mentioned handles lower-cased with a leading ``@``, in order, without duplicates."""
     if "@" not in text:
         return []
-    text = _URL_RE.sub(" ", text)
+    text = _without_links(text)
     found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(text))
     return list(dict.fromkeys("@" + m for m in found if m))
 
