@@ -233,7 +233,6 @@ def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
     return idx, vals
 
 
-
 @dataclass(slots=True, frozen=True)
 class SentimentResult:
     """A label, the model's probability for it, and which head decided ("full"/"transfer")."""
