@@ -354,7 +354,8 @@ def guess_many(
     found = list(map(cache.get, flat))
     if None in found:
         _add_words([w for w, h in zip(flat, found, strict=True) if h is None])
-    hits = list(map(cache.__getitem__, flat))
+        found = list(map(cache.__getitem__, flat))
+    hits: list[tuple[int, int]] = found  # type: ignore[assignment]
     pairs = np.fromiter(chain.from_iterable(hits), np.int64, 2 * len(hits)).reshape(-1, 2)
     lengths = np.fromiter(map(len, wordlists), np.int64, len(wordlists))
     post = np.repeat(np.arange(len(wordlists)), lengths)

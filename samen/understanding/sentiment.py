@@ -293,7 +293,7 @@ def _trim_caches() -> None:
         len(_WORD_ROW) >= _CACHE_MAX
         or len(_PAIR_BUCKET) >= _CACHE_MAX
         or len(_vocab.tokens) >= _CACHE_MAX
-        or len(_vocab.pairs) >= _CACHE_MAX
+        or _vocab.pairs.size >= _CACHE_MAX
     ):
         clear_caches()
 
@@ -370,7 +370,15 @@ def _extras(text: str, n_words: int, shared: list[int]) -> tuple[float, float, f
                 emo_pos += 1.0
             elif e[0] in _EMOJI_NEG:
                 emo_neg += 1.0
-    if _MAY_BE_EMOTICON.search(text):
+    if (  # _MAY_BE_EMOTICON.search(text), with substring tests
+        ";" in text
+        or "=" in text
+        or "<" in text
+        or "^" in text
+        or "xd" in text
+        or "xD" in text
+        or text.count(":") > text.count("://")
+    ):
         emo_pos += len(_EMOTICON_POS.findall(text))
         emo_neg += len(_EMOTICON_NEG.findall(text))
     return shout, emo_pos, emo_neg
@@ -536,7 +544,7 @@ class _Vocab:
         self.tokens: list[str] = []
         # Per token id + 1: "b:<token> ", the start of a pair feature's name ("<s>" first).
         self.heads: list[str] = [_START_HEAD]
-        self.pairs: dict[int, int] = {}  # (previous id + 1) << 32 | id -> bucket
+        self.pairs = _IntTable()  # (previous id + 1) << 32 | id -> bucket
         self._alloc(1024)
 
     def _alloc(self, size: int) -> None:
@@ -595,6 +603,55 @@ class _Vocab:
             self.concept[1, slot, at] = [info[1] for info in infos]
 
 
+class _IntTable:
+    """int64 key -> int64 value (-1: none), looked up and filled a whole array at a time:
+    open addressing with linear probing, kept under a third full (it is emptied with the
+    word caches before it holds _CACHE_MAX keys)."""
+
+    __slots__ = ("bits", "keys", "mask", "size", "values")
+    _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, bits: int = 20) -> None:
+        self.keys = np.full(1 << bits, -1, np.int64)
+        self.values = np.full(1 << bits, -1, np.int64)
+        self.mask = (1 << bits) - 1
+        self.size = 0
+        self.bits = bits
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        mixed = keys.view(np.uint64) * self._MIX
+        return (mixed >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        out = np.full(len(keys), -1, np.int64)
+        at = np.arange(len(keys))
+        slot = self._home(keys)
+        while at.size:
+            held = self.keys[slot]
+            same = held == keys
+            out[at[same]] = self.values[slot[same]]
+            go_on = (held != -1) & ~same
+            at, keys, slot = at[go_on], keys[go_on], (slot[go_on] + 1) & self.mask
+        return out
+
+    def put(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Insert keys that are not in the table yet (repeats among them are fine)."""
+        keys, first = np.unique(keys, return_index=True)
+        values = values[first]
+        slot = self._home(keys)
+        while keys.size:
+            free = self.keys[slot] == -1
+            # Of several keys wanting one free slot, the first takes it; the rest probe on.
+            _, winner = np.unique(np.where(free, slot, -1), return_index=True)
+            take = np.zeros(keys.size, bool)
+            take[winner] = True
+            take &= free
+            self.keys[slot[take]] = keys[take]
+            self.values[slot[take]] = values[take]
+            self.size += int(take.sum())
+            keys, values, slot = keys[~take], values[~take], (slot[~take] + 1) & self.mask
+
+
 def _n_word_features(word: str) -> int:
     """``len(_word_features(word, ...))`` without hashing anything."""
     size = len(word) + 2
@@ -619,10 +676,12 @@ def _batch_passes(
     count = len(texts)
     toks = list(map(_TOKEN_RE.findall, folded))
     flat = list(chain.from_iterable(toks))
-    if None in map(vocab.ids.get, flat):
+    found = list(map(vocab.ids.get, flat))
+    if None in found:
         with _WV_LOCK:
             vocab.add(flat)
-    ids = np.fromiter(map(vocab.ids.__getitem__, flat), np.int64, len(flat))
+        found = list(map(vocab.ids.__getitem__, flat))
+    ids = np.fromiter(found, np.int64, len(flat))  # type: ignore[arg-type]
     post = np.repeat(np.arange(count), np.fromiter(map(len, toks), np.int64, count))
     kind = vocab.kind[ids]
     exclaim = np.bincount(post[kind == _EXCLAIM], minlength=count).tolist()
@@ -671,9 +730,9 @@ def _batch_passes(
     if rows.size and rows.min() < 0:
         need = np.unique((f_ids * 2 + f_neg)[rows < 0]).tolist()
         tokens = vocab.tokens
-        found = _add_word_rows([(tokens[k >> 1], bool(k & 1)) for k in need])
+        added = _add_word_rows([(tokens[k >> 1], bool(k & 1)) for k in need])
         need_a = np.array(need, np.int64)
-        vocab.row[need_a & 1, need_a >> 1] = [r for r, _ in found]
+        vocab.row[need_a & 1, need_a >> 1] = [r for r, _ in added]
         rows = vocab.row[f_neg, f_ids]
     n_feats = np.bincount(f_post, weights=vocab.nfeat[f_ids] + 1, minlength=count)
     n_feats = n_feats.astype(np.int64).tolist()
@@ -681,20 +740,19 @@ def _batch_passes(
     if len(f_ids) > 1:
         same = f_post[1:] == f_post[:-1]
         prev[1:][same] = f_ids[:-1][same]
-    keys = (((prev + 1) << 32) | f_ids).tolist()
-    buckets = list(map(vocab.pairs.get, keys))
-    if None in buckets:
+    keys = ((prev + 1) << 32) | f_ids
+    buckets = vocab.pairs.get(keys)
+    miss = np.flatnonzero(buckets < 0)
+    if miss.size:
         # New pairs: their names "b:<previous> <token>" hashed as _pair_feature does.
-        miss = [j for j, b in enumerate(buckets) if b is None]
         names = map(
             str.__add__,
             map(vocab.heads.__getitem__, (prev[miss] + 1).tolist()),
             map(vocab.tokens.__getitem__, f_ids[miss].tolist()),
         )
-        hashed = [_h_raw(name) & (N_BUCKETS - 1) for name in names]
-        vocab.pairs.update(zip([keys[j] for j in miss], hashed, strict=True))
-        for j, b in zip(miss, hashed, strict=True):
-            buckets[j] = b
+        hashed = np.fromiter(map(_h_raw, names), np.int64, miss.size) & (N_BUCKETS - 1)
+        buckets[miss] = hashed
+        vocab.pairs.put(keys[miss], hashed)
     starts = np.searchsorted(f_post, np.unique(f_post)).tolist()
     passes: list[tuple[bool, _Pass]] = []
     for i, text in enumerate(texts):
@@ -713,7 +771,7 @@ def _batch_passes(
             n_words[i],
         )
         passes.append((is_full[i], (dense, more, n_feats[i])))
-    return rows.tolist(), buckets, starts, passes  # type: ignore[return-value]
+    return rows.tolist(), buckets.tolist(), starts, passes
 
 
 def scores_many(

@@ -85,8 +85,11 @@ def test_pair_names_are_hashed_as_pair_feature_does() -> None:
     texts = _posts(60)
     sentiment.scores_many(texts, ["en"] * len(texts))
     vocab = sentiment._vocab
-    assert vocab.pairs
-    for key, bucket in list(vocab.pairs.items())[:500]:
+    held = vocab.pairs.keys != -1
+    assert vocab.pairs.size == held.sum() > 100
+    keys = vocab.pairs.keys[held].tolist()
+    assert vocab.pairs.get(vocab.pairs.keys[held]).tolist() == vocab.pairs.values[held].tolist()
+    for key, bucket in zip(keys, vocab.pairs.values[held].tolist(), strict=True):
         before, tok = (key >> 32) - 1, key & 0xFFFFFFFF
         prev = vocab.tokens[before] if before >= 0 else "<s>"
         assert bucket == sentiment._pair_feature(prev, vocab.tokens[tok])
@@ -145,3 +148,13 @@ def test_folded_tokens_are_shared_by_batch_and_single_paths() -> None:
     assert sentiment.scores_many(texts, ["de"] * 50, folded) == sentiment.scores_many(
         texts, ["de"] * 50
     )
+
+
+def test_int_table_finds_what_was_put_even_when_slots_collide() -> None:
+    table = sentiment._IntTable(bits=5)  # 32 slots: many keys share a home slot
+    rng = np.random.default_rng(1)
+    keys = rng.integers(0, 1 << 50, 10)
+    table.put(np.concatenate([keys, keys[:3]]), np.arange(13))  # repeats: the first wins
+    assert table.get(keys).tolist() == list(range(10))
+    assert table.get(np.array([7, 1 << 40])).tolist() == [-1, -1]
+    assert table.size == 10
