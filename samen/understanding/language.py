@@ -189,6 +189,40 @@ def _trim_cache() -> None:
             _CACHE.clear()
 
 
+# Fewer new words than this are scored one by one in Python (one post at a time).
+_FEW_WORDS = 16
+
+
+def _add_word(word: str, m: _Model) -> None:
+    """:func:`_add_words` for one word: the n-grams looked up one by one in the model's
+    dictionary, in the same order, so the row is the same to the last bit. Call with
+    ``_LOCK`` held."""
+    global _ROWS
+    data = (" " + (word.lower() if word.isupper() else word) + " ").encode("utf-8", "surrogatepass")
+    feats = m.features
+    idx: list[int] = []
+    size = len(data)
+    for n in range(2, m.max_len + 1):
+        for start in range(size - n + 1):
+            f = feats.get(data[start : start + n])
+            if f is not None:
+                idx.append(f)
+    row = -1
+    bonus = m.word_bonus.get(word.lower())
+    if idx or bonus is not None:
+        row = len(_CACHE)
+        width = m.weights.shape[1]
+        if _ROWS.shape[0] <= row or _ROWS.shape[1] != width:
+            grown = np.zeros((max(1024, 2 * row), width))
+            if _ROWS.shape[1] == width:
+                grown[: _ROWS.shape[0]] = _ROWS
+            _ROWS = grown
+        _ROWS[row] = m.weights[idx].sum(axis=0) if idx else 0.0
+        if bonus is not None:
+            _ROWS[row] += bonus
+    _CACHE[word] = (row, size - 1)
+
+
 def _add_words(words: Iterable[str]) -> None:
     """Score many new words at once. Their padded bytes are joined by NUL (no feature holds
     a NUL byte, so no n-gram found spans two words); every n-gram of the joined bytes is
@@ -199,7 +233,9 @@ def _add_words(words: Iterable[str]) -> None:
     m = _get_model()
     with _LOCK:
         new = [w for w in dict.fromkeys(words) if w not in _CACHE]
-        if not new:
+        if len(new) < _FEW_WORDS:
+            for w in new:  # numpy's cost per call would outweigh the work
+                _add_word(w, m)
             return
         datas = [
             (" " + (w.lower() if w.isupper() else w) + " ").encode("utf-8", "surrogatepass")

@@ -328,7 +328,19 @@ def _add_word_rows(keys: Sequence[tuple[str, bool]]) -> list[tuple[int, int]]:
             if name not in _WORD_ROW and name not in first:
                 first[name] = k
         new = list(first.values())
-        if new:
+        if len(new) == 1:  # one word (one post at a time): numpy's batch calls cost more
+            k = new[0]
+            one = _word_features(*keys[k])
+            row = len(_WORD_ROW)
+            if _WV.shape[0] <= row:
+                grown = np.zeros((max(4096, 2 * row), 3))
+                grown[: _WV.shape[0]] = _WV
+                _WV = grown
+            v = _WV[row] = full[list(one)].sum(axis=0, dtype=np.float64)
+            del _WV_TUPLES[row:]
+            _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
+            _WORD_ROW[names[k]] = (row, len(one))
+        elif new:
             feats = [_word_features(*keys[k]) for k in new]
             counts = list(map(len, feats))
             starts = np.zeros(len(new), np.int64)
