@@ -115,7 +115,7 @@ def enrich(post: NormalizedPost, *, languages: Sequence[str] = DEFAULT_LANGUAGES
 
 # Posts per numpy batch: large enough to spread numpy's per-call cost, small enough that a
 # batch's word rows stay in the CPU cache.
-BATCH = 512
+BATCH = 1024
 
 
 def enrich_many(
