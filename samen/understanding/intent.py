@@ -135,7 +135,8 @@ _URGENT_CUES: dict[str, str] = {
 
 _TOKEN_RE = re.compile(r"\w+|[.!?\n]")
 _WORD_ONLY = re.compile(r"\w+")
-_LINK_OR_MENTION = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*")
+# The look-ahead lets the engine skip positions where no alternative can start.
+_LINK_OR_MENTION = re.compile(r"(?=[hw@])(?:https?://\S+|www\.\S+|@\w[\w.@-]*)")
 _KINDS = ("complaint", "request", "question", "praise")
 
 # One table for intent and urgency cues, so a post is scanned once:

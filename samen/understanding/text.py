@@ -93,16 +93,20 @@ def tokens(text: str) -> list[str]:
 
 # --- entities --------------------------------------------------------------------------------
 
+# Every pattern below that has a leading look-behind or alternatives starts with a look-ahead
+# for the characters a match can start with: the same matches, found several times faster
+# (the regex engine then skips other positions without trying each alternative).
+
 # Links: an explicit scheme, or a bare "www." host. Trailing punctuation is trimmed afterwards.
-_URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_RE = re.compile(r"(?=[hHwW])(?:\bhttps?://|\bwww\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?'\"’”)]}>…"
 
 # A hashtag starts after a space or punctuation (not inside a word or a URL), and holds at
 # least one non-digit ("#1" is a number, not a tag).
-_HASHTAG_RE = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
+_HASHTAG_RE = re.compile(r"(?=[#＃])(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
 
 # Mentions: @user, @user@server.example (Mastodon), @name.bsky.social (Bluesky).
-_MENTION_RE = re.compile(r"(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
+_MENTION_RE = re.compile(r"(?=@)(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 # Emoji: pictographs, with optional variation selector, skin tone and ZWJ chains; flags
 # (a pair of regional indicators); keycaps.
@@ -248,11 +252,12 @@ def extract(text: str) -> Entities:
 # --- plain text (for language detection and classifiers) -------------------------------------
 
 _STRIP_RE = re.compile(
-    r"(?:\bhttps?://|\bwww\.)\S+"  # links
+    r"(?=[hHwW@#＃&\\])"  # what a match can start with (see _URL_RE)
+    r"(?:(?:\bhttps?://|\bwww\.)\S+"  # links
     r"|(?<![\w@/.])@\w[\w.@-]*"  # mentions
     r"|[#＃]\w+"  # hashtags
     r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);"  # HTML entities left in tweets (&amp;)
-    r"|\\u[0-9a-fA-F]{4}",  # literal escapes left in some exports
+    r"|\\u[0-9a-fA-F]{4})",  # literal escapes left in some exports
     re.IGNORECASE,
 )
 _MAY_STRIP = re.compile(r"[/@#&\\＃]|www\.", re.IGNORECASE)
