@@ -370,8 +370,8 @@ def _extras(text: str, n_words: int, shared: list[int]) -> tuple[float, float, f
     shout = 0.0
     # An ASCII post can only shout with four capitals in a row: test that first.
     if n_words and not text.islower() and (not text.isascii() or _CAPS4_RE.search(text)):
-        for m in _SHOUT_RE.finditer(text):
-            if m.group().isupper() and m.group().isalpha():
+        for word in _SHOUT_RE.findall(text):
+            if word.isupper() and word.isalpha():
                 shout = 1.0
                 break
     emo_pos = emo_neg = 0.0

@@ -118,10 +118,11 @@ _PICT = (
     "\u3030\u303d\u3297\u3299\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa"
 )
 _EMOJI_RE = re.compile(
-    r"[\U0001f1e6-\U0001f1ff]{2}"  # flags
+    rf"(?=[\U0001f1e6-\U0001f1ff0-9#*{_PICT}])"  # what a match can start with
+    r"(?:[\U0001f1e6-\U0001f1ff]{2}"  # flags
     r"|[0-9#*]\ufe0f?\u20e3"  # keycaps
     rf"|(?:[{_PICT}])[\ufe0f\U0001f3fb-\U0001f3ff]*"
-    rf"(?:\u200d(?:[{_PICT}])[\ufe0f\U0001f3fb-\U0001f3ff]*)*"
+    rf"(?:\u200d(?:[{_PICT}])[\ufe0f\U0001f3fb-\U0001f3ff]*)*)"
 )
 # Code points in _PICT that are only emoji when followed by U+FE0F (otherwise plain symbols).
 _TEXT_DEFAULT = frozenset(

@@ -167,7 +167,8 @@ def test_int_table_finds_what_was_put_even_when_slots_collide() -> None:
 
 _PIECES = st.sampled_from(
     ["http://", "https://", "HTTPS://", "www.", "WWW.", "Www.", "@", "#", "＃", "&amp;", "&#39;",
-     "&x;", "\\u2019", "/", ".", "a", "É", "ſ", "K", "_", "1", " ", "\n", "ab", "x.org"]
+     "&x;", "\\u2019", "/", ".", "a", "É", "ſ", "K", "_", "1", " ", "\n", "ab", "x.org",
+     "😀", "🇳", "🇱", "1️⃣", "#\u20e3", "👍🏽", "\u200d", "©", "\ufe0f", "❤"]
 )  # fmt: skip
 
 
@@ -175,7 +176,8 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES | st.text(max_size=3), max_size=12).map("".join))
 def test_look_ahead_prefixes_change_no_match(text: str) -> None:
     """The entity patterns start with a look-ahead for speed; without it they match the same."""
-    for fast in (T._STRIP_RE, T._URL_RE, T._HASHTAG_RE, T._MENTION_RE, I._LINK_OR_MENTION):
+    patterns = (T._STRIP_RE, T._URL_RE, T._HASHTAG_RE, T._MENTION_RE, T._EMOJI_RE)
+    for fast in (*patterns, I._LINK_OR_MENTION):
         plain = re.sub(r"^\(\?=(?:\[[^\]]*\]|[^)])\)", "", fast.pattern)
         assert plain != fast.pattern
         slow = re.compile(plain, fast.flags)
