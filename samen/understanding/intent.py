@@ -189,11 +189,11 @@ def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
     question_mark = "?" in folded
     index = _INDEX
     words = _WORD_ONLY.findall(folded)
+    out: list[tuple[str, str, bool, bool]] = []
+    if index.keys().isdisjoint(words):  # most posts hold no cue at all
+        return out, question_mark
     # Most words are no cue: find the few that are at C speed, then look only at those.
     at = list(compress(range(len(words)), map(index.__contains__, words)))
-    out: list[tuple[str, str, bool, bool]] = []
-    if not at:
-        return out, question_mark
     starts: set[int] | None = None
     for i in at:
         for rest, cue, kind in index[words[i]]:
@@ -223,8 +223,10 @@ def classify(
     and a confident negative sentiment makes an otherwise plain post a complaint.
     ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
     if "/" in text or "@" in text or "www" in text:
-        text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
-        folded = None
+        stripped = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
+        if stripped != text:
+            text = stripped
+            folded = None
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []
