@@ -168,7 +168,8 @@ def test_int_table_finds_what_was_put_even_when_slots_collide() -> None:
 _PIECES = st.sampled_from(
     ["http://", "https://", "HTTPS://", "www.", "WWW.", "Www.", "@", "#", "＃", "&amp;", "&#39;",
      "&x;", "\\u2019", "/", ".", "a", "É", "ſ", "K", "_", "1", " ", "\n", "ab", "x.org",
-     "😀", "🇳", "🇱", "1️⃣", "#\u20e3", "👍🏽", "\u200d", "©", "\ufe0f", "❤"]
+     "😀", "🇳", "🇱", "1️⃣", "#\u20e3", "👍🏽", "\u200d", "©", "\ufe0f", "❤",
+     ":)", ";-(", ":'(", "xD", " xd ", "<3", "^^", "(:", "):", "D:", ":/", "://", "=]"]
 )  # fmt: skip
 
 
@@ -177,9 +178,23 @@ _PIECES = st.sampled_from(
 def test_look_ahead_prefixes_change_no_match(text: str) -> None:
     """The entity patterns start with a look-ahead for speed; without it they match the same."""
     patterns = (T._STRIP_RE, T._URL_RE, T._HASHTAG_RE, T._MENTION_RE, T._EMOJI_RE)
-    for fast in (*patterns, I._LINK_OR_MENTION):
+    for fast in (*patterns, I._LINK_OR_MENTION, sentiment._EMOTICON_POS, sentiment._EMOTICON_NEG):
         plain = re.sub(r"^\(\?=(?:\[[^\]]*\]|[^)])\)", "", fast.pattern)
         assert plain != fast.pattern
         slow = re.compile(plain, fast.flags)
         assert fast.findall(text) == slow.findall(text)
         assert fast.sub(" ", text) == slow.sub(" ", text)
+
+
+_SHOUTY = st.sampled_from(
+    ["SCHANDALIG", "ÉCOLE", "NIET", "NIE", "Top", "ﬁETS", "ǅEMAL", "Ⅻ", "AB²C", "ABC1", "A_BC", "ΣΩΣΩ",
+     "\u00a0", "\u2003", " ", "\n", "\t", "!", "abc", "中文字字"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SHOUTY | st.text(max_size=3), max_size=10).map("".join))
+def test_shouting_found_by_splitting_equals_the_pattern(text: str) -> None:
+    by_pattern = any(w.isupper() and w.isalpha() for w in sentiment._SHOUT_RE.findall(text))
+    by_split = any(len(w) >= 4 and w.isupper() and w.isalpha() for w in text.split())
+    assert by_pattern == by_split
