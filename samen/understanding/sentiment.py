@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +156,26 @@ def _h_raw(s: str) -> int:
 
 
 _START_HEAD = "b:<s> "
+
+
+_GRAM_CRC0 = zlib.crc32(b"c:")  # crc32(b"c:" + gram) == crc32(gram, _GRAM_CRC0)
+
+
+def _word_feature_iter(word: str, negated: bool) -> Iterable[int]:
+    """:func:`_word_features` as an iterator of hashes, masked or not (the caller masks):
+    for an ASCII word every character 3..5-gram is a byte slice hashed by C-level ``map``."""
+    if not word.isascii():
+        return _word_features(word, negated)
+    first = (_h(("n:" if negated else "w:") + word),)
+    padded = f"<{word}>".encode()
+    size = len(padded)
+    if size <= 3:
+        return first
+    grams = (
+        map(padded.__getitem__, map(slice, range(size - n + 1), range(n, size + 1)))
+        for n in (3, 4, 5)
+    )
+    return chain(first, map(zlib.crc32, chain.from_iterable(grams), repeat(_GRAM_CRC0)))
 
 
 def _pair_feature(a: str, b: str) -> int:
@@ -343,11 +363,12 @@ def _add_word_rows(keys: Sequence[tuple[str, bool]]) -> list[tuple[int, int]]:
             _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
             _WORD_ROW[names[k]] = (row, len(one))
         elif new:
-            feats = [_word_features(*keys[k]) for k in new]
-            counts = list(map(len, feats))
+            feats = [_word_feature_iter(*keys[k]) for k in new]
+            counts = [_n_word_features(keys[k][0]) for k in new]
             starts = np.zeros(len(new), np.int64)
             np.cumsum(counts[:-1], out=starts[1:])
             flat = np.fromiter(chain.from_iterable(feats), np.int64, sum(counts))
+            flat &= N_BUCKETS - 1
             sums = np.add.reduceat(full[flat], starts, axis=0, dtype=np.float64)
             base = len(_WORD_ROW)
             top = base + len(new)
@@ -674,8 +695,8 @@ class _IntTable:
 
 def _n_word_features(word: str) -> int:
     """``len(_word_features(word, ...))`` without hashing anything."""
-    size = len(word) + 2
-    return 1 + (sum(size - n + 1 for n in (3, 4, 5) if size >= n) if size > 3 else 0)
+    size = len(word) + 2  # "<word>": 3-, 4- and 5-grams number 3 * size - 9 from size 4 on
+    return 1 + 3 * size - 9 if size > 3 else 1
 
 
 _vocab = _Vocab()

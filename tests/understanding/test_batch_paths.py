@@ -198,3 +198,11 @@ def test_shouting_found_by_splitting_equals_the_pattern(text: str) -> None:
     by_pattern = any(w.isupper() and w.isalpha() for w in sentiment._SHOUT_RE.findall(text))
     by_split = any(len(w) >= 4 and w.isupper() and w.isalpha() for w in text.split())
     assert by_pattern == by_split
+
+
+@pytest.mark.parametrize("word", ["", "a", "ab", "abc", "abcd", "abcdefgh", "é", "naïve", "ﬁ"])
+@pytest.mark.parametrize("negated", [False, True])
+def test_word_features_batch_form_equals_the_training_form(word: str, negated: bool) -> None:
+    fast = [f & (sentiment.N_BUCKETS - 1) for f in sentiment._word_feature_iter(word, negated)]
+    assert fast == list(sentiment._word_features(word, negated))
+    assert sentiment._n_word_features(word) == len(fast)
