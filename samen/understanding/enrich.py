@@ -8,6 +8,7 @@ is not lost.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -114,7 +115,7 @@ def enrich(post: NormalizedPost, *, languages: Sequence[str] = DEFAULT_LANGUAGES
 
 # Posts per numpy batch: large enough to spread numpy's per-call cost, small enough that a
 # batch's word rows stay in the CPU cache.
-BATCH = 512
+BATCH = 1024
 
 
 def enrich_many(
@@ -125,8 +126,18 @@ def enrich_many(
     allowed = tuple(languages)
     items = list(posts)
     out: list[Enrichment] = []
-    for lo in range(0, len(items), BATCH):
-        chunk = items[lo : lo + BATCH]
-        results = _enrich_batch([p.text or "" for p in chunk], [p.lang for p in chunk], allowed)
-        out += map(_with_connector_entities, results, chunk)
+    # The cyclic garbage collector is paused meanwhile: enrichment makes no reference
+    # cycles, but its many small objects (and the caller's) would start full collections
+    # that cost about a fifth of the time on a batch of thousands of posts.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for lo in range(0, len(items), BATCH):
+            chunk = items[lo : lo + BATCH]
+            texts = [p.text or "" for p in chunk]
+            results = _enrich_batch(texts, [p.lang for p in chunk], allowed)
+            out += map(_with_connector_entities, results, chunk)
+    finally:
+        if collecting:
+            gc.enable()
     return out

@@ -135,7 +135,8 @@ _URGENT_CUES: dict[str, str] = {
 
 _TOKEN_RE = re.compile(r"\w+|[.!?\n]")
 _WORD_ONLY = re.compile(r"\w+")
-_LINK_OR_MENTION = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*")
+# The look-ahead lets the engine skip positions where no alternative can start.
+_LINK_OR_MENTION = re.compile(r"(?=[hw@])(?:https?://\S+|www\.\S+|@\w[\w.@-]*)")
 _KINDS = ("complaint", "request", "question", "praise")
 
 # One table for intent and urgency cues, so a post is scanned once:
@@ -183,23 +184,27 @@ def _sentence_starts(folded: str) -> set[int]:
 
 def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
     """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
-    the text holds a question mark."""
+    the text holds a question mark. "At sentence start" is only worked out for a lone
+    interrogative word (the only cue it matters for); it is False for the others."""
     question_mark = "?" in folded
     index = _INDEX
     words = _WORD_ONLY.findall(folded)
+    out: list[tuple[str, str, bool, bool]] = []
+    if index.keys().isdisjoint(words):  # most posts hold no cue at all
+        return out, question_mark
     # Most words are no cue: find the few that are at C speed, then look only at those.
     at = list(compress(range(len(words)), map(index.__contains__, words)))
-    out: list[tuple[str, str, bool, bool]] = []
-    if not at:
-        return out, question_mark
     starts: set[int] | None = None
     for i in at:
         for rest, cue, kind in index[words[i]]:
             if rest and tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
                 continue
-            if starts is None:
-                starts = _sentence_starts(folded)
-            out.append((kind, cue, i in starts, bool(rest)))
+            at_start = False
+            if not rest and kind == "question":  # only a lone interrogative needs it
+                if starts is None:
+                    starts = _sentence_starts(folded)
+                at_start = i in starts
+            out.append((kind, cue, at_start, bool(rest)))
     return out, question_mark
 
 
@@ -218,8 +223,10 @@ def classify(
     and a confident negative sentiment makes an otherwise plain post a complaint.
     ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
     if "/" in text or "@" in text or "www" in text:
-        text = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
-        folded = None
+        stripped = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
+        if stripped != text:
+            text = stripped
+            folded = None
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +70,16 @@ WORD_WEIGHT = 2.0
 
 
 class _Model:
-    __slots__ = ("features", "languages", "max_len", "priors", "weights", "word_bonus")
+    __slots__ = (
+        "features",
+        "languages",
+        "max_len",
+        "priors",
+        "slot_ids",
+        "slot_keys",
+        "weights",
+        "word_bonus",
+    )
 
     def __init__(self, path: Path) -> None:
         with np.load(path, allow_pickle=False) as data:
@@ -88,6 +98,50 @@ class _Model:
             pos += n
         self.features = features
         self.max_len = max(lengths)
+        if self.max_len > 7 or b"\x00" in blob:
+            raise ValueError("language model: n-grams must be 1-7 bytes without NUL")
+        self.slot_keys, self.slot_ids = _hash_table(features)
+
+
+# Byte n-grams as int64 keys: the bytes little-endian, the length in the top byte. An
+# open-addressing table of those keys lets numpy look up every n-gram of a batch of words at
+# once (the same ids as ``features.get``).
+_SLOT_BITS = 18
+_SLOTS = 1 << _SLOT_BITS
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _slot(keys: np.ndarray) -> np.ndarray:
+    """Home slot of each key (Fibonacci hashing: the top bits of key × odd constant)."""
+    return ((keys.view(np.uint64) * _MIX) >> np.uint64(64 - _SLOT_BITS)).astype(np.int64)
+
+
+def _hash_table(features: dict[bytes, int]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.array(
+        [int.from_bytes(f, "little") | (len(f) << 56) for f in features], dtype=np.int64
+    )
+    slot_keys = np.full(_SLOTS, -1, np.int64)
+    slot_ids = np.full(_SLOTS, -1, np.int64)
+    for s, key, fid in zip(_slot(keys).tolist(), keys.tolist(), features.values(), strict=True):
+        while slot_keys[s] != -1:  # linear probing; the table is less than half full
+            s = (s + 1) & (_SLOTS - 1)
+        slot_keys[s] = key
+        slot_ids[s] = fid
+    return slot_keys, slot_ids
+
+
+def _lookup(m: _Model, keys: np.ndarray) -> np.ndarray:
+    """Feature id of each n-gram key, -1 for none."""
+    out = np.full(len(keys), -1, np.int64)
+    at = np.arange(len(keys))
+    slot = _slot(keys)
+    while at.size:
+        found = m.slot_keys[slot]
+        same = found == keys
+        out[at[same]] = m.slot_ids[slot[same]]
+        go_on = (found != -1) & ~same
+        at, keys, slot = at[go_on], keys[go_on], (slot[go_on] + 1) & (_SLOTS - 1)
+    return out
 
 
 _model: _Model | None = None
@@ -123,8 +177,8 @@ def _word_score(word: str) -> tuple[int, int]:
     hit = _CACHE.get(word)
     if hit is not None:
         return hit
-    with _LOCK:
-        return _new_word(word)
+    _add_words([word])
+    return _CACHE[word]
 
 
 def _trim_cache() -> None:
@@ -135,12 +189,15 @@ def _trim_cache() -> None:
             _CACHE.clear()
 
 
-def _new_word(word: str) -> tuple[int, int]:
+# Fewer new words than this are scored one by one in Python (one post at a time).
+_FEW_WORDS = 16
+
+
+def _add_word(word: str, m: _Model) -> None:
+    """:func:`_add_words` for one word: the n-grams looked up one by one in the model's
+    dictionary, in the same order, so the row is the same to the last bit. Call with
+    ``_LOCK`` held."""
     global _ROWS
-    hit = _CACHE.get(word)
-    if hit is not None:
-        return hit
-    m = _get_model()
     data = (" " + (word.lower() if word.isupper() else word) + " ").encode("utf-8", "surrogatepass")
     feats = m.features
     idx: list[int] = []
@@ -154,16 +211,84 @@ def _new_word(word: str) -> tuple[int, int]:
     bonus = m.word_bonus.get(word.lower())
     if idx or bonus is not None:
         row = len(_CACHE)
-        if _ROWS.shape[0] <= row or _ROWS.shape[1] != m.weights.shape[1]:
-            grown = np.zeros((max(1024, 2 * row), m.weights.shape[1]))
-            if _ROWS.shape[1] == m.weights.shape[1]:
+        width = m.weights.shape[1]
+        if _ROWS.shape[0] <= row or _ROWS.shape[1] != width:
+            grown = np.zeros((max(1024, 2 * row), width))
+            if _ROWS.shape[1] == width:
                 grown[: _ROWS.shape[0]] = _ROWS
             _ROWS = grown
         _ROWS[row] = m.weights[idx].sum(axis=0) if idx else 0.0
         if bonus is not None:
             _ROWS[row] += bonus
     _CACHE[word] = (row, size - 1)
-    return row, size - 1
+
+
+def _add_words(words: Iterable[str]) -> None:
+    """Score many new words at once. Their padded bytes are joined by NUL (no feature holds
+    a NUL byte, so no n-gram found spans two words); every n-gram of the joined bytes is
+    looked up at once in a numpy hash table, and each word's feature rows are added up with
+    one ``np.add.reduceat``, in the order a word-by-word loop would add them (n, then
+    position), so each row is the same to the last bit as one summed on its own."""
+    global _ROWS
+    m = _get_model()
+    with _LOCK:
+        new = [w for w in dict.fromkeys(words) if w not in _CACHE]
+        if len(new) < _FEW_WORDS:
+            for w in new:  # numpy's cost per call would outweigh the work
+                _add_word(w, m)
+            return
+        datas = [
+            (" " + (w.lower() if w.isupper() else w) + " ").encode("utf-8", "surrogatepass")
+            for w in new
+        ]
+        blob = np.frombuffer(b"\x00".join(datas), np.uint8).astype(np.int64)
+        size = len(blob)
+        sizes = np.fromiter(map(len, datas), np.int64, len(datas))
+        offsets = np.zeros(len(datas), np.int64)
+        np.cumsum(sizes[:-1] + 1, out=offsets[1:])
+        at: list[np.ndarray] = []
+        ids: list[np.ndarray] = []
+        key = blob
+        for n in range(2, m.max_len + 1):
+            count = size - n + 1
+            if count <= 0:
+                break
+            key = key[:count] | (blob[n - 1 : n - 1 + count] << (8 * (n - 1)))
+            found = _lookup(m, key | (n << 56))
+            where = np.flatnonzero(found >= 0)
+            at.append(where)
+            ids.append(found[where])
+        pos = np.concatenate(at)
+        fid = np.concatenate(ids)
+        owner = np.searchsorted(offsets, pos, side="right") - 1
+        order = np.argsort(owner, kind="stable")  # per word: n ascending, then position
+        owner = owner[order]
+        fid = fid[order]
+        first = np.searchsorted(owner, np.arange(len(new)))
+        counts = np.diff(np.append(first, len(owner)))
+        bonus = m.word_bonus
+        bonuses = [bonus.get(w.lower()) for w in new]
+        base = len(_CACHE)
+        rows: list[int] = []
+        for k, (w, b) in enumerate(zip(new, bonuses, strict=True)):
+            row = base + k if counts[k] or b is not None else -1
+            rows.append(row)
+            _CACHE[w] = (row, len(datas[k]) - 1)
+        width = m.weights.shape[1]
+        top = base + len(new)
+        if _ROWS.shape[0] < top or _ROWS.shape[1] != width:
+            grown = np.zeros((max(1024, 2 * top), width))
+            if _ROWS.shape[1] == width:
+                grown[: _ROWS.shape[0]] = _ROWS
+            _ROWS = grown
+        block = _ROWS[base:top]  # a view: writes go to _ROWS
+        block[:] = 0.0
+        hit = np.flatnonzero(counts)
+        if hit.size:
+            block[hit] = np.add.reduceat(m.weights[fid], first[hit], axis=0)
+        with_bonus = [k for k, b in enumerate(bonuses) if b is not None]
+        if with_bonus:
+            block[with_bonus] += np.array([bonuses[k] for k in with_bonus])
 
 
 @lru_cache(maxsize=64)
@@ -189,18 +314,14 @@ def _rows_of(text: str) -> tuple[list[int], int, int] | None:
     letters = sum(map(len, words))
     if letters < MIN_LETTERS:
         return None
-    cache = _CACHE
-    rows = []
-    nbytes = 0
-    for w in words:
-        hit = cache.get(w)
-        row, size = hit if hit is not None else _word_score(w)
-        nbytes += size
-        if row >= 0:
-            rows.append(row)
+    found = list(map(_CACHE.get, words))
+    if None in found:
+        _add_words([w for w, h in zip(words, found, strict=True) if h is None])
+    hits = list(map(_CACHE.__getitem__, words))
+    rows = [row for row, _ in hits if row >= 0]
     if not rows:
         return None
-    return rows, nbytes, letters
+    return rows, sum(size for _, size in hits), letters
 
 
 def _scores(text: str) -> tuple[np.ndarray, int, int] | None:
@@ -241,35 +362,61 @@ def guess_many(
     *,
     languages: Sequence[str] = DEFAULT_LANGUAGES,
 ) -> list[LanguageGuess]:
-    """:func:`guess` for a batch: the same answers, with one numpy gather-and-sum for the
-    whole batch instead of one per post."""
+    """:func:`guess` for a batch: the same answers, with the batch's new words scored
+    together (:func:`_add_words`) and one numpy gather-and-sum for the whole batch."""
     allowed = tuple(languages)
     _trim_cache()
     out: list[LanguageGuess | None] = [None] * len(texts)
-    pending: list[tuple[int, int, int, str | None]] = []  # post, bytes, letters, tag
-    starts: list[int] = []
-    gathered: list[int] = []
     none = LanguageGuess(None, 0.0, "none")
+    todo: list[int] = []
+    todo_tags: list[str | None] = []
+    wordlists: list[list[str]] = []
     for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
-        tagged = normalize_tag(tag)
+        tagged = normalize_tag(tag) if tag else None
         if tagged is not None and tagged in allowed:
             out[i] = LanguageGuess(tagged, 1.0, "tag")
             continue
-        found = _rows_of(text)
-        if found is None:
+        words = letter_words(text)
+        if sum(map(len, words)) < MIN_LETTERS:
             out[i] = none
             continue
-        rows, nbytes, letters = found
-        starts.append(len(gathered))
-        gathered += rows
-        pending.append((i, nbytes, letters, tagged))
-    if pending:
-        # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)`` does
-        # per post, so the totals are the same to the last bit.
-        sums = np.add.reduceat(_ROWS[gathered], starts, axis=0)
-        totals = (sums + _get_model().priors).tolist()
-        for (i, nbytes, letters, tagged), vals in zip(pending, totals, strict=True):
-            out[i] = _decide(vals, nbytes, letters, allowed, tagged)
+        todo.append(i)
+        todo_tags.append(tagged)
+        wordlists.append(words)
+    if not todo:
+        return out  # type: ignore[return-value]
+    flat = [w for words in wordlists for w in words]
+    cache = _CACHE
+    found = list(map(cache.get, flat))
+    if None in found:
+        _add_words([w for w, h in zip(flat, found, strict=True) if h is None])
+        found = list(map(cache.__getitem__, flat))
+    hits: list[tuple[int, int]] = found  # type: ignore[assignment]
+    pairs = np.fromiter(chain.from_iterable(hits), np.int64, 2 * len(hits)).reshape(-1, 2)
+    lengths = np.fromiter(map(len, wordlists), np.int64, len(wordlists))
+    post = np.repeat(np.arange(len(wordlists)), lengths)
+    bounds = np.zeros(len(wordlists) + 1, np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    nbytes = np.add.reduceat(pairs[:, 1], bounds[:-1]).tolist()
+    letters = np.add.reduceat(
+        np.fromiter(map(len, flat), np.int64, len(flat)), bounds[:-1]
+    ).tolist()
+    scored = pairs[:, 0] >= 0
+    rows = pairs[scored, 0]
+    owners = post[scored]
+    has_rows = np.zeros(len(wordlists), bool)
+    has_rows[owners] = True
+    # Summing rows along axis 0 adds them in order, as ``_ROWS[rows].sum(axis=0)`` does
+    # per post, so the totals are the same to the last bit.
+    starts = np.searchsorted(owners, np.flatnonzero(has_rows))
+    totals = iter((np.add.reduceat(_ROWS[rows], starts, axis=0) + _get_model().priors).tolist())
+    for i, tagged, found, size, count in zip(
+        todo, todo_tags, has_rows.tolist(), nbytes, letters, strict=True
+    ):
+        if not found:
+            out[i] = none
+            continue
+        out[i] = _decide(next(totals), size, count, allowed, tagged)
     return out  # type: ignore[return-value]
 
 
@@ -277,31 +424,40 @@ def _decide(
     vals: list[float], nbytes: int, letters: int, allowed: tuple[str, ...], tagged: str | None
 ) -> LanguageGuess:
     """The answer from a post's per-language log-likelihoods (see the module docstring)."""
-    m = _get_model()
     ours, everyone = _indices(allowed)
     if not ours:
         return LanguageGuess(None, 0.0, "none")
     # On a few words a neighbour wins by chance, so only our languages compete there.
-    candidates = everyone if letters >= MIN_LETTERS_FOR_NEIGHBOURS else ours
+    wide = letters >= MIN_LETTERS_FOR_NEIGHBOURS
+    candidates = everyone if wide else ours
     # Length-calibrated softmax (as py3langid does): longer texts earn sharper probabilities
-    # without every tweet becoming "certain".
+    # without every tweet becoming "certain". Lists in candidate order; the same arithmetic,
+    # in the same order, as a dict per language.
     inv = 1.0 / math.sqrt(max(nbytes, 1))
-    top = max(vals[i] for i in candidates)
-    probs = {i: math.exp((vals[i] - top) * inv) for i in candidates}
-    norm = sum(probs.values())
-    best = max(candidates, key=probs.__getitem__)
-    mass_ours = sum(probs[i] for i in ours)
-    if best not in ours:
-        # A neighbour (Spanish, Danish ...) that is clearly ahead means: none of ours.
-        ours_best = max(ours, key=probs.__getitem__)
-        if probs[ours_best] * 3 < probs[best]:
-            return LanguageGuess(None, probs[best] / norm, "model")
-        best = ours_best
-    conf = probs[best] / mass_ours if mass_ours else 0.0
+    cand = vals if wide else [vals[i] for i in ours]
+    top = max(cand)
+    exp = math.exp
+    probs = [exp((v - top) * inv) for v in cand]
+    norm = sum(probs)
+    best_p = max(probs)
+    best = candidates[probs.index(best_p)]  # the first best, as max(key=...) gives
+    if wide:
+        ours_p = [probs[i] for i in ours]
+        mass_ours = sum(ours_p)
+        if best not in ours:
+            # A neighbour (Spanish, Danish ...) that is clearly ahead means: none of ours.
+            ours_best_p = max(ours_p)
+            if ours_best_p * 3 < best_p:
+                return LanguageGuess(None, best_p / norm, "model")
+            best = ours[ours_p.index(ours_best_p)]
+            best_p = ours_best_p
+    else:
+        mass_ours = norm
+    conf = best_p / mass_ours if mass_ours else 0.0
     threshold = MIN_CONFIDENCE_AGAINST_TAG if tagged is not None else MIN_CONFIDENCE
     if conf < threshold:
         return LanguageGuess(None, conf, "model")
-    return LanguageGuess(m.languages[best], conf, "model")
+    return LanguageGuess(_get_model().languages[best], conf, "model")
 
 
 def detect(

@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, repeat
 from pathlib import Path
 
 import numpy as np
@@ -86,11 +87,13 @@ NEGATORS = frozenset(
 # Scope of a negation: the next few words, as in "niet echt goed".
 NEG_SCOPE = 3
 
-_EMOTICON_POS = re.compile(r"(?:[:;=]-?[)\]pPdD]|\bx[dD]\b|<3|\^\^|\(:)")
+# Each pattern starts with a look-ahead for the characters a match can start with: the same
+# matches, found faster (the engine skips other positions without trying each alternative).
+_EMOTICON_POS = re.compile(r"(?=[:;=x<^(])(?:[:;=]-?[)\]pPdD]|\bx[dD]\b|<3|\^\^|\(:)")
 # Every emoticon above holds one of these: a cheap test before the two patterns.
 _MAY_BE_EMOTICON = re.compile(r"[;=<^]|:(?!//)|x[dD]")
 # ":/" is a frown, but "://" is a link.
-_EMOTICON_NEG = re.compile(r"(?:[:;=]'?-?[(\[\\]|[:;=]'?-?/(?!/)|\):|D:)")
+_EMOTICON_NEG = re.compile(r"(?=[:;=)D])(?:[:;=]'?-?[(\[\\]|[:;=]'?-?/(?!/)|\):|D:)")
 # Emoji polarity is learnt from data (each emoji is a feature); this short list only gives the
 # transfer head, which sees no per-emoji features, the common faces and hands.
 _EMOJI_POS = frozenset("😀😁😂😃😄😅😆😉😊😋😍😘🥰😎🤗🤩👍👏🙌💪🎉🥳❤💕💖💙💚💛🧡💜🌹🌞✨🙏☺🙂")
@@ -146,6 +149,33 @@ def _word_features(word: str, negated: bool) -> tuple[int, ...]:
             for i in range(len(padded) - n + 1):
                 feats.append(_h("c:" + padded[i : i + n]))
     return tuple(feats)
+
+
+def _h_raw(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8", "surrogatepass"))
+
+
+_START_HEAD = "b:<s> "
+
+
+_GRAM_CRC0 = zlib.crc32(b"c:")  # crc32(b"c:" + gram) == crc32(gram, _GRAM_CRC0)
+
+
+def _word_feature_iter(word: str, negated: bool) -> Iterable[int]:
+    """:func:`_word_features` as an iterator of hashes, masked or not (the caller masks):
+    for an ASCII word every character 3..5-gram is a byte slice hashed by C-level ``map``."""
+    if not word.isascii():
+        return _word_features(word, negated)
+    first = (_h(("n:" if negated else "w:") + word),)
+    padded = f"<{word}>".encode()
+    size = len(padded)
+    if size <= 3:
+        return first
+    grams = (
+        map(padded.__getitem__, map(slice, range(size - n + 1), range(n, size + 1)))
+        for n in (3, 4, 5)
+    )
+    return chain(first, map(zlib.crc32, chain.from_iterable(grams), repeat(_GRAM_CRC0)))
 
 
 def _pair_feature(a: str, b: str) -> int:
@@ -204,95 +234,15 @@ def _token_info(tok: str, known: str | None) -> _TokInfo:
 
 # A whole whitespace-separated word of 4+ letters in capitals ("SCHANDALIG").
 _SHOUT_RE = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")
-
-
-def _parts(
-    text: str, lang: str | None
-) -> tuple[list[tuple[str, bool]], dict[str, float], list[int]]:
-    """Words (with their negation mark), dense feature values and shared sparse features."""
-    folded = fold(text)
-    known = lang if lang in ("nl", "fr", "en", "de") else None
-    words: list[tuple[str, bool]] = []
-    shared: list[int] = []
-    dense = dict.fromkeys(DENSE, 0.0)
-    neg = 0
-    lex_pos = lex_neg = 0.0
-    for tok in _TOKEN_RE.findall(folded):
-        c = tok[0]
-        if c in "!?":
-            dense["exclaim" if c == "!" else "question"] += 1.0
-            neg = 0
-            continue
-        if c == "@":
-            dense["mention"] = 1.0
-            continue
-        if c in "hw" and tok.startswith(("http", "www.")):
-            dense["url"] = 1.0
-            continue
-        negated = neg > 0
-        words.append((tok, negated))
-        info = _token_info(tok, known)
-        if info is _PLAIN:
-            if neg:
-                neg -= 1
-            continue
-        k, kn, pol, negator = info
-        if k >= 0:
-            shared.append(kn if negated else k)
-        if pol:
-            if negated:
-                pol = -pol * 0.7
-            if pol > 0:
-                lex_pos += pol
-            else:
-                lex_neg -= pol
-        if negator:
-            neg = NEG_SCOPE
-        elif neg:
-            neg -= 1
-    if words and not text.islower():
-        for m in _SHOUT_RE.finditer(text):
-            if m.group().isupper() and m.group().isalpha():
-                dense["shout"] = 1.0
-                break
-    if not text.isascii():
-        for e in find_emoji(text):
-            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
-            if e[0] in _EMOJI_POS:
-                dense["emo_pos"] += 1.0
-            elif e[0] in _EMOJI_NEG:
-                dense["emo_neg"] += 1.0
-    if _MAY_BE_EMOTICON.search(text):
-        dense["emo_pos"] += len(_EMOTICON_POS.findall(text))
-        dense["emo_neg"] += len(_EMOTICON_NEG.findall(text))
-    net = lex_pos - lex_neg
-    if net <= -1.0:
-        dense["net_strong_neg"] = 1.0
-    elif net < 0:
-        dense["net_neg"] = 1.0
-    elif net == 0:
-        dense["net_zero"] = 1.0
-    elif net < 1.0:
-        dense["net_pos"] = 1.0
-    else:
-        dense["net_strong_pos"] = 1.0
-    dense["lex_pos_any"] = 1.0 if lex_pos > 0 else 0.0
-    dense["lex_neg_any"] = 1.0 if lex_neg > 0 else 0.0
-    dense["lex_pos"] = math.log1p(lex_pos)
-    dense["lex_neg"] = math.log1p(lex_neg)
-    for key in ("emo_pos", "emo_neg", "exclaim", "question"):
-        if dense[key]:
-            dense[key] = math.log1p(dense[key])
-    dense["short"] = 1.0 if len(words) < 6 else 0.0
-    dense["long"] = 1.0 if len(words) > 25 else 0.0
-    dense["bias_transfer"] = 1.0
-    return words, dense, shared
+_CAPS4_RE = re.compile(r"[A-Z]{4}")
 
 
 def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
     """Indices and values of the features of ``text`` (see the module docstring); used for
     training. :func:`classify` computes the same scores without building this list."""
-    words, dense, shared = _parts(text, lang)
+    words: list[tuple[str, bool]] = []
+    dense_values, shared, _ = _one_pass(text, fold(text), lang, False, [], [], words)
+    dense = dict(zip(DENSE, dense_values, strict=True))
     sparse: list[int] = []
     prev = "<s>"
     for tok, negated in words:
@@ -341,10 +291,7 @@ def _get_weights() -> _Weights:
     global _weights
     if _weights is None:
         _weights = _Weights(_DATA / "sentiment.npz")
-        _WORD_ROW.clear()
-        _PAIR_BUCKET.clear()
-        _WV_TUPLES.clear()
-        _PAIR_VEC.clear()
+        clear_caches()
     return _weights
 
 
@@ -364,14 +311,21 @@ _WV_LOCK = threading.Lock()  # a new word may grow _WV: one thread at a time
 
 def _trim_caches() -> None:
     """Empty the word and pair caches when full; only called between batches."""
-    if len(_WORD_ROW) >= _CACHE_MAX or len(_PAIR_BUCKET) >= _CACHE_MAX:
+    if (
+        len(_WORD_ROW) >= _CACHE_MAX
+        or len(_PAIR_BUCKET) >= _CACHE_MAX
+        or len(_vocab.tokens) >= _CACHE_MAX
+        or _vocab.pairs.size >= _CACHE_MAX
+    ):
         clear_caches()
 
 
 def clear_caches() -> None:
     """Forget every cached word and pair (for benchmarks of a cold stream). Not while a
     batch is being scored in another thread."""
+    global _vocab
     with _WV_LOCK:
+        _vocab = _Vocab()
         _WORD_ROW.clear()
         _PAIR_BUCKET.clear()
         _WV_TUPLES.clear()
@@ -380,34 +334,144 @@ def clear_caches() -> None:
 
 def _word_row(word: str, negated: bool) -> tuple[int, int]:
     """Row in ``_WV`` of a word's summed full-head weights, and its number of features."""
+    hit = _WORD_ROW.get(("\x01" + word) if negated else word)
+    return hit if hit is not None else _add_word_rows([(word, negated)])[0]
+
+
+def _add_word_rows(keys: Sequence[tuple[str, bool]]) -> list[tuple[int, int]]:
+    """Rows in ``_WV`` (and feature counts) of many (word, negated) keys, the new ones summed
+    with one ``np.add.reduceat``: the same sums, to the last bit, as one word at a time."""
     global _WV
-    key = ("\x01" + word) if negated else word
+    full = _get_weights().full
     with _WV_LOCK:
-        hit = _WORD_ROW.get(key)
-        if hit is not None:
-            return hit
-        feats = _word_features(word, negated)
-        row = len(_WORD_ROW)
-        if _WV.shape[0] <= row:
-            grown = np.zeros((max(4096, 2 * row), 3))
-            grown[: _WV.shape[0]] = _WV
-            _WV = grown
-        v = _WV[row] = _get_weights().full[list(feats)].sum(axis=0, dtype=np.float64)
-        del _WV_TUPLES[row:]  # row == len(_WORD_ROW): the two stay aligned
-        _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
-        hit = _WORD_ROW[key] = (row, len(feats))
-    return hit
+        names = [("\x01" + w) if neg else w for w, neg in keys]
+        first: dict[str, int] = {}
+        for k, name in enumerate(names):
+            if name not in _WORD_ROW and name not in first:
+                first[name] = k
+        new = list(first.values())
+        if len(new) == 1:  # one word (one post at a time): numpy's batch calls cost more
+            k = new[0]
+            one = _word_features(*keys[k])
+            row = len(_WORD_ROW)
+            if _WV.shape[0] <= row:
+                grown = np.zeros((max(4096, 2 * row), 3))
+                grown[: _WV.shape[0]] = _WV
+                _WV = grown
+            v = _WV[row] = full[list(one)].sum(axis=0, dtype=np.float64)
+            del _WV_TUPLES[row:]
+            _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
+            _WORD_ROW[names[k]] = (row, len(one))
+        elif new:
+            feats = [_word_feature_iter(*keys[k]) for k in new]
+            counts = [_n_word_features(keys[k][0]) for k in new]
+            starts = np.zeros(len(new), np.int64)
+            np.cumsum(counts[:-1], out=starts[1:])
+            flat = np.fromiter(chain.from_iterable(feats), np.int64, sum(counts))
+            flat &= N_BUCKETS - 1
+            sums = np.add.reduceat(full[flat], starts, axis=0, dtype=np.float64)
+            base = len(_WORD_ROW)
+            top = base + len(new)
+            if _WV.shape[0] < top:
+                grown = np.zeros((max(4096, 2 * top), 3))
+                grown[: _WV.shape[0]] = _WV
+                _WV = grown
+            _WV[base:top] = sums
+            del _WV_TUPLES[base:]  # row == len(_WORD_ROW): the two stay aligned
+            _WV_TUPLES.extend(map(tuple, sums.tolist()))  # type: ignore[arg-type]
+            for j, (k, n) in enumerate(zip(new, counts, strict=True)):
+                _WORD_ROW[names[k]] = (base + j, n)
+        return [_WORD_ROW[name] for name in names]
 
 
 _Pass = tuple[tuple[float, ...], list[int], int]
 
 
+def _extras(text: str, n_words: int, shared: list[int]) -> tuple[float, float, float]:
+    """Shouting, and emoji and emoticon counts (positive, negative) of a post; each emoji's
+    shared feature is appended to ``shared``."""
+    shout = 0.0
+    # An ASCII post can only shout with four capitals in a row: test that first.
+    if n_words and not text.islower() and (not text.isascii() or _CAPS4_RE.search(text)):
+        # What _SHOUT_RE finds and the test below keeps are exactly the whitespace-separated
+        # words of 4+ letters in capitals, so splitting on whitespace finds the same.
+        for word in text.split():
+            if len(word) >= 4 and word.isupper() and word.isalpha():
+                shout = 1.0
+                break
+    emo_pos = emo_neg = 0.0
+    if not text.isascii():
+        for e in find_emoji(text):
+            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
+            if e[0] in _EMOJI_POS:
+                emo_pos += 1.0
+            elif e[0] in _EMOJI_NEG:
+                emo_neg += 1.0
+    if (  # _MAY_BE_EMOTICON.search(text), with substring tests
+        ";" in text
+        or "=" in text
+        or "<" in text
+        or "^" in text
+        or "xd" in text
+        or "xD" in text
+        or text.count(":") > text.count("://")
+    ):
+        emo_pos += len(_EMOTICON_POS.findall(text))
+        emo_neg += len(_EMOTICON_NEG.findall(text))
+    return shout, emo_pos, emo_neg
+
+
+def _dense(
+    lex_pos: float,
+    lex_neg: float,
+    emo_pos: float,
+    emo_neg: float,
+    url: float,
+    mention: float,
+    exclaim: float,
+    question: float,
+    shout: float,
+    n_words: int,
+) -> tuple[float, ...]:
+    """The dense features, in DENSE order."""
+    net = lex_pos - lex_neg
+    return (
+        math.log1p(lex_pos),
+        math.log1p(lex_neg),
+        1.0 if lex_pos > 0 else 0.0,
+        1.0 if lex_neg > 0 else 0.0,
+        math.log1p(emo_pos) if emo_pos else 0.0,
+        math.log1p(emo_neg) if emo_neg else 0.0,
+        url,
+        mention,
+        math.log1p(exclaim) if exclaim else 0.0,
+        math.log1p(question) if question else 0.0,
+        shout,
+        1.0 if n_words < 6 else 0.0,
+        1.0 if n_words > 25 else 0.0,
+        1.0,
+        1.0 if net <= -1.0 else 0.0,
+        1.0 if -1.0 < net < 0 else 0.0,
+        1.0 if net == 0 else 0.0,
+        1.0 if 0 < net < 1.0 else 0.0,
+        1.0 if net >= 1.0 else 0.0,
+    )
+
+
 def _one_pass(
-    text: str, folded: str, lang: str | None, full: bool, rows: list[int], pairs: list[int]
+    text: str,
+    folded: str,
+    lang: str | None,
+    full: bool,
+    rows: list[int],
+    pairs: list[int],
+    words: list[tuple[str, bool]] | None = None,
 ) -> _Pass:
-    """One pass over the tokens of a post: what :func:`_parts` computes (dense features in
-    DENSE order, shared features), and, for the full head, each word's row in ``_WV`` and
-    its pair's bucket appended to ``rows`` and ``pairs``, with their feature count."""
+    """One pass over the tokens of one post: the dense features (DENSE order) and the shared
+    features, and, for the full head, each word's row in ``_WV`` and its pair's bucket
+    appended to ``rows`` and ``pairs``, with their feature count. ``words``, when given,
+    receives each word with its negation mark (for :func:`featurize`). The reference for
+    :func:`_batch_passes`, and the path of batches too small for numpy."""
     known = lang if lang in _KNOWN else None
     table = _TOKINFO.get(known)
     if table is None:
@@ -438,6 +502,8 @@ def _one_pass(
             continue
         n_words += 1
         negated = neg > 0
+        if words is not None:
+            words.append((tok, negated))
         if full:
             hit = word_rows.get(("\x01" + tok) if negated else tok)
             if hit is None:
@@ -471,46 +537,282 @@ def _one_pass(
             neg = NEG_SCOPE
         elif neg:
             neg -= 1
-    shout = 0.0
-    if n_words and not text.islower():
-        for m in _SHOUT_RE.finditer(text):
-            if m.group().isupper() and m.group().isalpha():
-                shout = 1.0
-                break
-    emo_pos = emo_neg = 0.0
-    if not text.isascii():
-        for e in find_emoji(text):
-            shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
-            if e[0] in _EMOJI_POS:
-                emo_pos += 1.0
-            elif e[0] in _EMOJI_NEG:
-                emo_neg += 1.0
-    if _MAY_BE_EMOTICON.search(text):
-        emo_pos += len(_EMOTICON_POS.findall(text))
-        emo_neg += len(_EMOTICON_NEG.findall(text))
-    net = lex_pos - lex_neg
-    dense = (
-        math.log1p(lex_pos),
-        math.log1p(lex_neg),
-        1.0 if lex_pos > 0 else 0.0,
-        1.0 if lex_neg > 0 else 0.0,
-        math.log1p(emo_pos) if emo_pos else 0.0,
-        math.log1p(emo_neg) if emo_neg else 0.0,
-        url,
-        mention,
-        math.log1p(exclaim) if exclaim else 0.0,
-        math.log1p(question) if question else 0.0,
-        shout,
-        1.0 if n_words < 6 else 0.0,
-        1.0 if n_words > 25 else 0.0,
-        1.0,
-        1.0 if net <= -1.0 else 0.0,
-        1.0 if -1.0 < net < 0 else 0.0,
-        1.0 if net == 0 else 0.0,
-        1.0 if 0 < net < 1.0 else 0.0,
-        1.0 if net >= 1.0 else 0.0,
+    shout, emo_pos, emo_neg = _extras(text, n_words, shared)
+    dense = _dense(
+        lex_pos, lex_neg, emo_pos, emo_neg, url, mention, exclaim, question, shout, n_words
     )
     return dense, shared, n
+
+
+# --- the batch path: every token of a batch at once -------------------------------------------
+
+_LANG_SLOT = {"nl": 0, "fr": 1, "en": 2, "de": 3}  # any other language: slot 4 (all lexicons)
+_WORD, _EXCLAIM, _QUESTION, _MENTION, _URL = range(5)
+
+
+class _Vocab:
+    """Every folded token seen, with what the models need of it, in arrays indexed by a token
+    id, so a batch's tokens are looked up with numpy instead of a dictionary each: kind
+    (word, "!", "?", mention, link), negator, feature count, full-head rows in ``_WV``
+    (plain and negated, -1 until needed), and per language slot the lexicon polarity and
+    the shared concept features (plain and negated)."""
+
+    __slots__ = (
+        "concept",
+        "heads",
+        "ids",
+        "kind",
+        "negator",
+        "nfeat",
+        "pairs",
+        "pol",
+        "row",
+        "tokens",
+    )
+    kind: np.ndarray
+    negator: np.ndarray
+    nfeat: np.ndarray
+    row: np.ndarray
+    pol: np.ndarray
+    concept: np.ndarray
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.tokens: list[str] = []
+        # Per token id + 1: "b:<token> ", the start of a pair feature's name ("<s>" first).
+        self.heads: list[str] = [_START_HEAD]
+        self.pairs = _IntTable()  # (previous id + 1) << 32 | id -> bucket
+        self._alloc(1024)
+
+    def _alloc(self, size: int) -> None:
+        old = len(self.tokens)
+        kind = np.zeros(size, np.int8)
+        negator = np.zeros(size, bool)
+        nfeat = np.zeros(size, np.int64)
+        row = np.full((2, size), -1, np.int64)
+        pol = np.zeros((5, size))
+        concept = np.full((2, 5, size), -1, np.int64)
+        if old:
+            kind[:old] = self.kind[:old]
+            negator[:old] = self.negator[:old]
+            nfeat[:old] = self.nfeat[:old]
+            row[:, :old] = self.row[:, :old]
+            pol[:, :old] = self.pol[:, :old]
+            concept[:, :, :old] = self.concept[:, :, :old]
+        self.kind, self.negator, self.nfeat = kind, negator, nfeat
+        self.row, self.pol, self.concept = row, pol, concept
+
+    def add(self, tokens: Iterable[str]) -> None:
+        new = [t for t in dict.fromkeys(tokens) if t not in self.ids]
+        if not new:
+            return
+        base = len(self.tokens)
+        top = base + len(new)
+        if top > len(self.kind):
+            self._alloc(max(2 * len(self.kind), top))
+        kinds: list[int] = []
+        words: list[int] = []
+        for j, tok in enumerate(new):
+            c = tok[0]
+            if c in "!?":
+                kinds.append(_EXCLAIM if c == "!" else _QUESTION)
+            elif c == "@":
+                kinds.append(_MENTION)
+            elif c in "hw" and tok.startswith(("http", "www.")):
+                kinds.append(_URL)
+            else:
+                kinds.append(_WORD)
+                words.append(j)
+        self.kind[base:top] = kinds
+        self.ids.update(zip(new, range(base, top), strict=True))
+        self.tokens += new
+        self.heads += ["b:" + tok + " " for tok in new]
+        if not words:
+            return
+        at = np.array(words, np.int64) + base
+        names = [new[j] for j in words]
+        self.nfeat[at] = [_n_word_features(w) for w in names]
+        self.negator[at] = [w in NEGATORS for w in names]
+        for slot, known in enumerate(("nl", "fr", "en", "de", None)):
+            # What _token_info gives, for all the words at once.
+            lex = _lexicon(known)
+            self.pol[slot, at] = [lex.get(w, 0.0) for w in names]
+            concepts = _concept_map(known)
+            for j, concept in enumerate(map(concepts.get, names)):
+                if concept is not None:
+                    self.concept[0, slot, at[j]] = _hs("k:" + concept)
+                    self.concept[1, slot, at[j]] = _hs("kn:" + concept)
+
+
+class _IntTable:
+    """int64 key -> int64 value (-1: none), looked up and filled a whole array at a time:
+    open addressing with linear probing, kept under a third full (it is emptied with the
+    word caches before it holds _CACHE_MAX keys)."""
+
+    __slots__ = ("bits", "keys", "mask", "size", "values")
+    _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, bits: int = 20) -> None:
+        self.keys = np.full(1 << bits, -1, np.int64)
+        self.values = np.full(1 << bits, -1, np.int64)
+        self.mask = (1 << bits) - 1
+        self.size = 0
+        self.bits = bits
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        mixed = keys.view(np.uint64) * self._MIX
+        return (mixed >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        out = np.full(len(keys), -1, np.int64)
+        at = np.arange(len(keys))
+        slot = self._home(keys)
+        while at.size:
+            held = self.keys[slot]
+            same = held == keys
+            out[at[same]] = self.values[slot[same]]
+            go_on = (held != -1) & ~same
+            at, keys, slot = at[go_on], keys[go_on], (slot[go_on] + 1) & self.mask
+        return out
+
+    def put(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Insert keys that are not in the table yet (repeats among them are fine)."""
+        keys, first = np.unique(keys, return_index=True)
+        values = values[first]
+        slot = self._home(keys)
+        while keys.size:
+            free = self.keys[slot] == -1
+            # Of several keys wanting one free slot, the first takes it; the rest probe on.
+            _, winner = np.unique(np.where(free, slot, -1), return_index=True)
+            take = np.zeros(keys.size, bool)
+            take[winner] = True
+            take &= free
+            self.keys[slot[take]] = keys[take]
+            self.values[slot[take]] = values[take]
+            self.size += int(take.sum())
+            keys, values, slot = keys[~take], values[~take], (slot[~take] + 1) & self.mask
+
+
+def _n_word_features(word: str) -> int:
+    """``len(_word_features(word, ...))`` without hashing anything."""
+    size = len(word) + 2  # "<word>": 3-, 4- and 5-grams number 3 * size - 9 from size 4 on
+    return 1 + 3 * size - 9 if size > 3 else 1
+
+
+_vocab = _Vocab()
+
+
+def _batch_passes(
+    texts: Sequence[str],
+    folded: Sequence[str],
+    langs: Sequence[str | None],
+    trained: frozenset[str],
+) -> tuple[list[int], list[int], list[int], list[tuple[bool, _Pass]]]:
+    """What :func:`_one_pass` gives for each post of a batch (rows, pairs and starts of the
+    full-head words, and each post's head and pass), computed on all the batch's tokens at
+    once with numpy. Sums that :func:`_one_pass` makes in Python (lexicon polarity, shared
+    features) are made here in Python too, in the same order, so the results are the same to
+    the last bit."""
+    vocab = _vocab
+    count = len(texts)
+    toks = list(map(_TOKEN_RE.findall, folded))
+    flat = list(chain.from_iterable(toks))
+    found = list(map(vocab.ids.get, flat))
+    if None in found:
+        with _WV_LOCK:
+            vocab.add(flat)
+        found = list(map(vocab.ids.__getitem__, flat))
+    ids = np.fromiter(found, np.int64, len(flat))  # type: ignore[arg-type]
+    post = np.repeat(np.arange(count), np.fromiter(map(len, toks), np.int64, count))
+    kind = vocab.kind[ids]
+    exclaim = np.bincount(post[kind == _EXCLAIM], minlength=count).tolist()
+    question = np.bincount(post[kind == _QUESTION], minlength=count).tolist()
+    mention = np.bincount(post[kind == _MENTION], minlength=count).tolist()
+    url = np.bincount(post[kind == _URL], minlength=count).tolist()
+    # Negation: a word is negated when one of the NEG_SCOPE words before it in the same post
+    # is a negator, with no "!" or "?" in between (they end the scope).
+    resets = np.cumsum((kind == _EXCLAIM) | (kind == _QUESTION))
+    is_word = kind == _WORD
+    w_ids = ids[is_word]
+    w_post = post[is_word]
+    w_reset = resets[is_word]
+    n_words = np.bincount(w_post, minlength=count).tolist()
+    negator = vocab.negator[w_ids]
+    negated = np.zeros(len(w_ids), bool)
+    for d in range(1, NEG_SCOPE + 1):
+        if len(w_ids) > d:
+            negated[d:] |= (
+                negator[:-d] & (w_post[:-d] == w_post[d:]) & (w_reset[:-d] == w_reset[d:])
+            )
+    neg_i = negated.astype(np.int64)
+    slot = np.array([_LANG_SLOT.get(lang, 4) for lang in langs], np.int64)[w_post]  # type: ignore[arg-type]
+    pol = vocab.pol[slot, w_ids]
+    pol = np.where(negated, -pol * 0.7, pol)
+    concept = vocab.concept[neg_i, slot, w_ids]
+    lex_pos = [0.0] * count
+    lex_neg = [0.0] * count
+    at = np.flatnonzero(pol)
+    for p, v in zip(w_post[at].tolist(), pol[at].tolist(), strict=True):
+        if v > 0:
+            lex_pos[p] += v
+        else:
+            lex_neg[p] -= v
+    shared: list[list[int]] = [[] for _ in range(count)]
+    at = np.flatnonzero(concept >= 0)
+    for p, k in zip(w_post[at].tolist(), concept[at].tolist(), strict=True):
+        shared[p].append(k)
+    # Full head: each word's row and its pair's bucket, and the feature count per post.
+    is_full = [lang in trained for lang in langs]
+    sel = np.array(is_full, bool)[w_post]
+    f_ids = w_ids[sel]
+    f_neg = neg_i[sel]
+    f_post = w_post[sel]
+    rows = vocab.row[f_neg, f_ids]
+    if rows.size and rows.min() < 0:
+        need = np.unique((f_ids * 2 + f_neg)[rows < 0]).tolist()
+        tokens = vocab.tokens
+        added = _add_word_rows([(tokens[k >> 1], bool(k & 1)) for k in need])
+        need_a = np.array(need, np.int64)
+        vocab.row[need_a & 1, need_a >> 1] = [r for r, _ in added]
+        rows = vocab.row[f_neg, f_ids]
+    n_feats = np.bincount(f_post, weights=vocab.nfeat[f_ids] + 1, minlength=count)
+    n_feats = n_feats.astype(np.int64).tolist()
+    prev = np.full(len(f_ids), -1, np.int64)
+    if len(f_ids) > 1:
+        same = f_post[1:] == f_post[:-1]
+        prev[1:][same] = f_ids[:-1][same]
+    keys = ((prev + 1) << 32) | f_ids
+    buckets = vocab.pairs.get(keys)
+    miss = np.flatnonzero(buckets < 0)
+    if miss.size:
+        # New pairs: their names "b:<previous> <token>" hashed as _pair_feature does.
+        names = map(
+            str.__add__,
+            map(vocab.heads.__getitem__, (prev[miss] + 1).tolist()),
+            map(vocab.tokens.__getitem__, f_ids[miss].tolist()),
+        )
+        hashed = np.fromiter(map(_h_raw, names), np.int64, miss.size) & (N_BUCKETS - 1)
+        buckets[miss] = hashed
+        vocab.pairs.put(keys[miss], hashed)
+    starts = np.searchsorted(f_post, np.unique(f_post)).tolist()
+    passes: list[tuple[bool, _Pass]] = []
+    for i, text in enumerate(texts):
+        more = shared[i]
+        shout, emo_pos, emo_neg = _extras(text, n_words[i], more)
+        dense = _dense(
+            lex_pos[i],
+            lex_neg[i],
+            emo_pos,
+            emo_neg,
+            1.0 if url[i] else 0.0,
+            1.0 if mention[i] else 0.0,
+            float(exclaim[i]),
+            float(question[i]),
+            shout,
+            n_words[i],
+        )
+        passes.append((is_full[i], (dense, more, n_feats[i])))
+    return rows.tolist(), buckets.tolist(), starts, passes
 
 
 def scores_many(
@@ -523,18 +825,21 @@ def scores_many(
     _trim_caches()
     if folded is None:
         folded = [fold(t) for t in texts]
+    trained = w.trained_languages
     rows: list[int] = []
     pairs: list[int] = []
     starts: list[int] = []
     passes: list[tuple[bool, _Pass]] = []
-    trained = w.trained_languages
-    for text, f, lang in zip(texts, folded, langs, strict=True):
-        full = lang in trained
-        before = len(rows)
-        found = _one_pass(text, f, lang, full, rows, pairs)
-        if len(rows) > before:
-            starts.append(before)
-        passes.append((full, found))
+    if len(texts) < 8:
+        for text, f, lang in zip(texts, folded, langs, strict=True):
+            full = lang in trained
+            before = len(rows)
+            found = _one_pass(text, f, lang, full, rows, pairs)
+            if len(rows) > before:
+                starts.append(before)
+            passes.append((full, found))
+    else:
+        rows, pairs, starts, passes = _batch_passes(texts, folded, langs, trained)
     sums: list[Vec] | list[list[float]] = []
     if len(texts) < 8 and rows:
         # Too few posts to pay for numpy: the same sums in the same order, in Python.
@@ -557,12 +862,11 @@ def scores_many(
                 z2 += s2 * scale
         else:
             head, table, (z0, z1, z2) = "transfer", w.trows, w.transfer_bias
-        for i, v in enumerate(dense):
-            if v:
-                r0, r1, r2 = table[i]
-                z0 += v * r0
-                z1 += v * r1
-                z2 += v * r2
+        # The non-zero dense features, in order (the table goes on with the shared rows).
+        for v, (r0, r1, r2) in compress(zip(dense, table, strict=False), dense):
+            z0 += v * r0
+            z1 += v * r1
+            z2 += v * r2
         for j in shared:
             r0, r1, r2 = table[j - N_BUCKETS]
             z0 += r0

@@ -151,3 +151,18 @@ def test_enrich_many_survives_caches_emptied_mid_batch(monkeypatch: pytest.Monke
         assert [_summary(enrich(p)) for p in posts[:50]] == expected[:50]
     finally:
         language._CACHE.clear()
+
+
+def test_enrich_many_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    posts = [_post("Bedankt!")] * 3
+    assert gc.isenabled()
+    enrich_many(posts)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        enrich_many(posts)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

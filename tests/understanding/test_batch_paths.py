@@ -1,0 +1,208 @@
+"""The batch paths (numpy over all the tokens of a batch) give exactly what the per-post paths
+give, on posts chosen to hit every special case of the tokenisers."""
+
+from __future__ import annotations
+
+import random
+import re
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samen.understanding import intent as I
+from samen.understanding import language, sentiment
+from samen.understanding import text as T
+from samen.understanding.text import fold
+
+TRICKY = [
+    "",
+    "   ",
+    "!!!???",
+    "ok",
+    "Niet goed! Wel goed. niet niet niet goed",  # "!" ends a negation's scope
+    "not",  # a negator at the end of one post ...
+    "good service, really good",  # ... does not negate the next post
+    "Ce n'est pas du tout bien, jamais! Mais bon :)",
+    "Das ist NICHT gut, kein Service, keine Antwort ohne Grund",
+    "#Zorg #zorgPlicht @Gemeente @anna@mastodon.example @bob.bsky.social mail@me.com",
+    "https://Example.org/pad?utm_source=x&b=1 www.voorbeeld.nl/a httpd https wwwx http",
+    "Café élève ÉÉN Straße ﬁets naïve Ærø İstanbul ǅemal",
+    "SCHANDALIG!!! WAAROM werkt het NIET? ÉCOLE FERMÉE",
+    "<script>alert('x')</script> &amp; &lt;b&gt; &#39; \\u2019 <b>vet</b>",
+    "😡😡 👍🏽 🇳🇱 1️⃣ ❤️ :) :( :-/ xD <3 ^^ D: http://x.org/:(",
+    "l'eau c'est l’été, aujourd'hui qu'il",
+    "\x00\u202e zero\x00width \u200b joiner",
+    "lone \ud800 surrogate and \udfff",
+    "a\u0301b\u0308c combining marks",
+    "digits 112 911 2024 and_under_scores x1y2",
+    "supercalifragilisticexpialidocious " * 3,
+    "no no no no no no no good good good good",
+    "Thanks!!! Merci ! Danke? Bedankt?!",
+    "\n\nnieuwe\nregels\n\n",
+    "الصور 中文字 русский текст ελληνικά",
+]
+
+
+def _posts(n: int) -> list[str]:
+    """The tricky posts, then random mixes of their words and characters."""
+    rng = random.Random(9)
+    pieces = " ".join(TRICKY).split(" ") + list("!?.@#:/'&;<>\n")
+    out = list(TRICKY)
+    while len(out) < n:
+        out.append(" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))))
+    return out
+
+
+LANGS = ["nl", "fr", "en", "de", None, "es", "xx"]
+
+
+@pytest.mark.parametrize("cold", [True, False])
+def test_sentiment_batch_equals_one_post_at_a_time_to_the_last_bit(cold: bool) -> None:
+    texts = _posts(400)
+    rng = random.Random(3)
+    langs = [rng.choice(LANGS) for _ in texts]
+    if cold:
+        sentiment.clear_caches()
+    batch = sentiment.scores_many(texts, langs)  # >= 8 posts: the numpy path
+    assert len(texts) >= 8
+    single = [sentiment.scores(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    assert batch == single  # same floats, not just close
+
+
+def test_sentiment_batch_equals_the_training_features() -> None:
+    """featurize (training) and the fast scores see the same words, negations and extras."""
+    w = sentiment._get_weights()
+    full = w.full.astype(np.float64)
+    texts = TRICKY[:12]
+    scored = sentiment.scores_many(texts, ["en"] * len(texts))
+    for text, (logits, head) in zip(texts, scored, strict=True):
+        assert head == "full"
+        idx, vals = sentiment.featurize(text, "en")
+        expected = np.asarray(vals) @ full[idx] + np.asarray(w.full_bias)
+        assert np.allclose(logits, expected, atol=1e-4)
+
+
+def test_pair_names_are_hashed_as_pair_feature_does() -> None:
+    sentiment.clear_caches()
+    texts = _posts(60)
+    sentiment.scores_many(texts, ["en"] * len(texts))
+    vocab = sentiment._vocab
+    held = vocab.pairs.keys != -1
+    assert vocab.pairs.size == held.sum() > 100
+    keys = vocab.pairs.keys[held].tolist()
+    assert vocab.pairs.get(vocab.pairs.keys[held]).tolist() == vocab.pairs.values[held].tolist()
+    for key, bucket in zip(keys, vocab.pairs.values[held].tolist(), strict=True):
+        before, tok = (key >> 32) - 1, key & 0xFFFFFFFF
+        prev = vocab.tokens[before] if before >= 0 else "<s>"
+        assert bucket == sentiment._pair_feature(prev, vocab.tokens[tok])
+    assert sentiment._h_raw("b:<s> x") == zlib.crc32(b"b:<s> x")
+
+
+@pytest.mark.parametrize("languages", [("nl", "fr", "en", "de"), ("fr",)])
+def test_language_batch_equals_guess(languages: tuple[str, ...]) -> None:
+    texts = _posts(300)
+    rng = random.Random(5)
+    tags = [rng.choice([None, None, "nl", "fr-BE", "es", "", "x"]) for _ in texts]
+    language._CACHE.clear()
+    batch = language.guess_many(texts, tags, languages=languages)
+    single = [
+        language.guess(t, languages=languages, tag=g) for t, g in zip(texts, tags, strict=True)
+    ]
+    assert batch == single
+
+
+def test_new_words_scored_together_equal_one_by_one() -> None:
+    """The numpy n-gram table finds the same features as the model's dictionary, and a
+    word's row does not depend on the other words scored with it."""
+    m = language._get_model()
+    words = sorted({w for t in _posts(200) for w in t.split() if w.isalpha()})
+    language._CACHE.clear()
+    language._add_words(words)
+    together = {w: language._ROWS[language._CACHE[w][0]].copy() for w in words}
+    for w in words[:80]:
+        language._CACHE.clear()
+        language._add_words([w])
+        row, size = language._CACHE[w]
+        data = (" " + (w.lower() if w.isupper() else w) + " ").encode("utf-8", "surrogatepass")
+        idx = [
+            f
+            for n in range(2, m.max_len + 1)
+            for s in range(len(data) - n + 1)
+            if (f := m.features.get(data[s : s + n])) is not None
+        ]
+        assert size == len(data) - 1
+        if row < 0:
+            assert not idx and m.word_bonus.get(w.lower()) is None
+            continue
+        expected = m.weights[idx].sum(axis=0) if idx else np.zeros(m.weights.shape[1])
+        if (bonus := m.word_bonus.get(w.lower())) is not None:
+            expected = expected + bonus
+        assert np.array_equal(language._ROWS[row], expected)
+        assert np.array_equal(language._ROWS[row], together[w])
+    language._CACHE.clear()
+
+
+def test_folded_tokens_are_shared_by_batch_and_single_paths() -> None:
+    """The batch path is given folded text by enrich; folding again must change nothing."""
+    texts = _posts(50)
+    assert [fold(fold(t)) for t in texts] == [fold(t) for t in texts]
+    folded = [fold(t) for t in texts]
+    assert sentiment.scores_many(texts, ["de"] * 50, folded) == sentiment.scores_many(
+        texts, ["de"] * 50
+    )
+
+
+def test_int_table_finds_what_was_put_even_when_slots_collide() -> None:
+    table = sentiment._IntTable(bits=5)  # 32 slots: many keys share a home slot
+    rng = np.random.default_rng(1)
+    keys = rng.integers(0, 1 << 50, 10)
+    table.put(np.concatenate([keys, keys[:3]]), np.arange(13))  # repeats: the first wins
+    assert table.get(keys).tolist() == list(range(10))
+    assert table.get(np.array([7, 1 << 40])).tolist() == [-1, -1]
+    assert table.size == 10
+
+
+_PIECES = st.sampled_from(
+    ["http://", "https://", "HTTPS://", "www.", "WWW.", "Www.", "@", "#", "＃", "&amp;", "&#39;",
+     "&x;", "\\u2019", "/", ".", "a", "É", "ſ", "K", "_", "1", " ", "\n", "ab", "x.org",
+     "😀", "🇳", "🇱", "1️⃣", "#\u20e3", "👍🏽", "\u200d", "©", "\ufe0f", "❤",
+     ":)", ";-(", ":'(", "xD", " xd ", "<3", "^^", "(:", "):", "D:", ":/", "://", "=]"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=3), max_size=12).map("".join))
+def test_look_ahead_prefixes_change_no_match(text: str) -> None:
+    """The entity patterns start with a look-ahead for speed; without it they match the same."""
+    patterns = (T._STRIP_RE, T._URL_RE, T._HASHTAG_RE, T._MENTION_RE, T._EMOJI_RE)
+    for fast in (*patterns, I._LINK_OR_MENTION, sentiment._EMOTICON_POS, sentiment._EMOTICON_NEG):
+        plain = re.sub(r"^\(\?=(?:\[[^\]]*\]|[^)])\)", "", fast.pattern)
+        assert plain != fast.pattern
+        slow = re.compile(plain, fast.flags)
+        assert fast.findall(text) == slow.findall(text)
+        assert fast.sub(" ", text) == slow.sub(" ", text)
+
+
+_SHOUTY = st.sampled_from(
+    ["SCHANDALIG", "ÉCOLE", "NIET", "NIE", "Top", "ﬁETS", "ǅEMAL", "Ⅻ", "AB²C", "ABC1", "A_BC", "ΣΩΣΩ",
+     "\u00a0", "\u2003", " ", "\n", "\t", "!", "abc", "中文字字"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SHOUTY | st.text(max_size=3), max_size=10).map("".join))
+def test_shouting_found_by_splitting_equals_the_pattern(text: str) -> None:
+    by_pattern = any(w.isupper() and w.isalpha() for w in sentiment._SHOUT_RE.findall(text))
+    by_split = any(len(w) >= 4 and w.isupper() and w.isalpha() for w in text.split())
+    assert by_pattern == by_split
+
+
+@pytest.mark.parametrize("word", ["", "a", "ab", "abc", "abcd", "abcdefgh", "é", "naïve", "ﬁ"])
+@pytest.mark.parametrize("negated", [False, True])
+def test_word_features_batch_form_equals_the_training_form(word: str, negated: bool) -> None:
+    fast = [f & (sentiment.N_BUCKETS - 1) for f in sentiment._word_feature_iter(word, negated)]
+    assert fast == list(sentiment._word_features(word, negated))
+    assert sentiment._n_word_features(word) == len(fast)
