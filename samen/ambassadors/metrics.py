@@ -20,7 +20,15 @@ from samen.core.models import Person
 from samen.core.roles import Role
 from samen.core.selectors import people_with_role
 from samen.insights.metrics import bucket_of, buckets
-from samen.insights.registry import Element, Filters, Metric, MetricTable, Period, register
+from samen.insights.registry import (
+    CHANNELS,
+    Element,
+    Filters,
+    Metric,
+    MetricTable,
+    Period,
+    register,
+)
 from samen.sources.models import Delivery, DeliveryState
 
 DATE = pgettext_lazy("chart axis", "Date")
@@ -123,19 +131,23 @@ def management_shares(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("ambassadors.guidelines_acknowledged", _("Guidelines acknowledged"),
                 Element.TRUST, guidelines_acknowledged, chart="bar", app="ambassadors",
-                order=10, description=_("People who acknowledged each version of the social "
+                order=10, follows=frozenset(),  # guidelines belong to no channel or language
+                description=_("People who acknowledged each version of the social "
                                         "media guidelines; the headline is the share of staff "
                                         "who acknowledged the current one.")))
 register(Metric("ambassadors.management_shares", _("Management's own shares and posts"),
                 Element.MANAGEMENT, management_shares, chart="line", app="ambassadors",
-                order=20, description=_("Shares by managers from the content hub and posts "
+                order=20, follows=frozenset({CHANNELS}),  # a network; shares have no language
+                description=_("Shares by managers from the content hub and posts "
                                         "from the organisation's accounts they asked for. "
                                         "Private accounts are never counted.")))
 register(Metric("ambassadors.shares", _("Shares by ambassadors"), Element.AMBASSADORS,
                 shares, chart="line", app="ambassadors", order=10,
+                follows=frozenset({CHANNELS}),  # the network shared to; shares have no language
                 description=_("Opt-in shares from the content hub, per day (or week) and "
                               "network.")))
 register(Metric("ambassadors.clicks", _("Clicks on shared links"), Element.AMBASSADORS,
                 clicks, chart="line", app="ambassadors", order=20,
+                follows=frozenset({CHANNELS}),  # the link's network; clicks have no language
                 description=_("Visits of the tracked links colleagues shared, counted once "
                               "per visitor per day.")))

@@ -37,6 +37,9 @@ from samen.inbox.models import Conversation, ConversationEvent, EventKind, Reply
 from samen.inbox.workflow import ACTIVE_STATES, WAITING_STATES
 from samen.insights.metrics import bucket_of, buckets, channel_label
 from samen.insights.registry import (
+    CHANNELS,
+    LANGUAGES,
+    TEAM,
     Element,
     Filters,
     Metric,
@@ -46,6 +49,10 @@ from samen.insights.registry import (
     register,
 )
 from samen.insights.selectors import day_bounds
+
+# Every inbox number is counted over conversations, which have a channel, a language and a
+# team: ``_filtered`` narrows by all three.
+ALL_FILTERS = frozenset({CHANNELS, LANGUAGES, TEAM})
 
 
 def _tz() -> tzinfo:
@@ -256,25 +263,25 @@ def escalations(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("inbox.first_response", _("First response time against the SLA"),
                 Element.CUSTOMER, first_response, chart="line", app="inbox", order=50,
-                by_team=True,
+                follows=ALL_FILTERS,
                 description=_("Median minutes until the first reply, per day the "
                               "conversation started, next to the SLA target.")))
 register(Metric("inbox.resolution", _("Resolution time against the SLA"), Element.CUSTOMER,
                 resolution, chart="line", app="inbox", order=60,
-                by_team=True,
+                follows=ALL_FILTERS,
                 description=_("Median hours until a conversation was resolved, per day it "
                               "started, next to the SLA target.")))
 register(Metric("inbox.conversations", _("Conversations per channel"), Element.TEAM,
-                conversations, chart="line", app="inbox", order=25, by_team=True,
+                conversations, chart="line", app="inbox", order=25, follows=ALL_FILTERS,
                 description=_("Conversations started per day (or week) and channel.")))
 register(Metric("inbox.open_breached", _("Open and breached work"), Element.TEAM,
-                open_breached, chart="stacked", app="inbox", order=30, by_team=True,
+                open_breached, chart="stacked", app="inbox", order=30, follows=ALL_FILTERS,
                 compare=False,
                 description=_("Conversations still open at the end of each day, and how many "
                               "of them were past an SLA target.")))
 register(Metric("inbox.escalations", _("Escalations and how fast management decided"),
                 Element.MANAGEMENT, escalations, chart="line", app="inbox", order=10,
-                by_team=True,
+                follows=ALL_FILTERS,
                 description=_("Replies escalated to management per day, and the median hours "
                               "until a manager approved or rejected one.")))
 provide_teams(team_choices)

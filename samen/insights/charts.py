@@ -97,13 +97,19 @@ def format_number(value: float) -> str:
     return f"{value:.1f}"
 
 
-def to_csv(data: ChartData) -> str:
+def to_csv(data: ChartData, notes: Sequence[str] = ()) -> str:
     """The numbers behind a chart as CSV (comma separated, '.' decimals, header row).
+
+    Each of ``notes`` (say, that a chosen filter was not applied) comes first as a comment
+    line starting with "# ", so a reader sees it before the numbers and a program can skip
+    it (as ``comment="#"`` does).
 
     A cell starting with =, +, - or @ is prefixed with an apostrophe so a spreadsheet does
     not run it as a formula (category labels may come from hashtags people wrote).
     """
     out = io.StringIO()
+    for note in notes:
+        out.write("# " + " ".join(note.split()) + "\r\n")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_csv_safe(c) for c in data.header()])
     for row in data.rows():

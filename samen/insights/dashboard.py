@@ -3,7 +3,7 @@ the headline number and how it changed since the period before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -11,9 +11,10 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samen.insights import charts, registry
-from samen.insights.registry import Filters, MetricTable, Period, Slot
+from samen.insights.registry import CHANNELS, LANGUAGES, TEAM, Filters, MetricTable, Period, Slot
 
 PERIOD_CHOICES = (7, 28, 91, 365)
 
@@ -29,7 +30,15 @@ class Panel:
     headline_better: str = "higher"
     unit: str = ""
     headline_unit: str = ""
-    team_ignored: bool = False  # a team was chosen, but this metric is not kept per team
+    # The chosen filter dimensions this metric does not follow (its numbers are for all of
+    # them); ``note`` says so in the reader's language, or is empty.
+    not_applied: frozenset[str] = field(default_factory=frozenset)
+    note: str = ""
+
+    @property
+    def team_ignored(self) -> bool:
+        """A team was chosen, but this metric is not kept per team."""
+        return TEAM in self.not_applied
 
     @property
     def available(self) -> bool:
@@ -67,25 +76,61 @@ def period_ending(end: date | None = None, days: int = 28) -> Period:
     return Period(end - timedelta(days=days - 1), end)
 
 
-def describe(title: str, table: MetricTable, period: Period) -> str:
-    """A sentence a screen reader can use instead of the picture: what, when, the totals."""
+# One whole sentence per combination, so translators never have to glue a list together.
+_NOT_NARROWED = {
+    frozenset({CHANNELS}): gettext_lazy(
+        "Not narrowed to the channel: this number is not kept per channel, so it covers "
+        "every channel."),
+    frozenset({LANGUAGES}): gettext_lazy(
+        "Not narrowed to the language: this number is not kept per language, so it covers "
+        "every language."),
+    frozenset({TEAM}): gettext_lazy(
+        "Not narrowed to the team: this number is not kept per team, so it is the whole "
+        "organisation's."),
+    frozenset({CHANNELS, LANGUAGES}): gettext_lazy(
+        "Not narrowed to the channel or language: this number is not kept per channel or "
+        "language, so it covers every channel and language."),
+    frozenset({CHANNELS, TEAM}): gettext_lazy(
+        "Not narrowed to the channel or team: this number is not kept per channel or team, "
+        "so it is the whole organisation's, in every channel."),
+    frozenset({LANGUAGES, TEAM}): gettext_lazy(
+        "Not narrowed to the language or team: this number is not kept per language or "
+        "team, so it is the whole organisation's, in every language."),
+    frozenset({CHANNELS, LANGUAGES, TEAM}): gettext_lazy(
+        "Not narrowed to the channel, language or team: this number is not kept per "
+        "channel, language or team, so it is the whole organisation's, in every channel and "
+        "language."),
+}
+
+
+def not_narrowed_note(not_applied: frozenset[str]) -> str:
+    """The sentence telling the reader which chosen filters a chart does not follow."""
+    return str(_NOT_NARROWED[not_applied]) if not_applied else ""
+
+
+def describe(title: str, table: MetricTable, period: Period, note: str = "") -> str:
+    """A sentence a screen reader can use instead of the picture: what, when, the totals,
+    and which chosen filters the numbers do not follow."""
     when = _("from %(start)s to %(end)s") % {
         "start": date_format(period.start, "j F Y"), "end": date_format(period.end, "j F Y")}
     if not table.categories or not table.series:
-        return _("%(title)s, %(when)s: no data.") % {"title": title, "when": when}
+        text = _("%(title)s, %(when)s: no data.") % {"title": title, "when": when}
+        return f"{text} {note}" if note else text
     totals = "; ".join(
         _("%(series)s: %(total)s in total") % {"series": name,
                                               "total": charts.format_number(sum(values))}
         for name, values in table.series
     )
-    return _("%(title)s, %(when)s. %(totals)s. The table below the chart has every number.") \
+    text = _("%(title)s, %(when)s. %(totals)s. The table below the chart has every number.") \
         % {"title": title, "when": when, "totals": totals}
+    return f"{text} {note}" if note else text
 
 
-def chart_data(metric: registry.Metric, table: MetricTable, period: Period) -> charts.ChartData:
+def chart_data(metric: registry.Metric, table: MetricTable, period: Period,
+               note: str = "") -> charts.ChartData:
     title = str(metric.title)
     return charts.ChartData(
-        title=title, description=describe(title, table, period),
+        title=title, description=describe(title, table, period, note),
         categories=tuple(str(c) for c in table.categories),
         series=tuple(charts.Series(str(name), tuple(float(v) for v in values))
                      for name, values in table.series),
@@ -93,12 +138,11 @@ def chart_data(metric: registry.Metric, table: MetricTable, period: Period) -> c
     )
 
 
-def filters_for(metric: registry.Metric, filters: Filters) -> tuple[Filters, bool]:
-    """The filters ``metric`` is computed with, and whether a chosen team was left out
-    because the metric is not kept per team (the page says so next to it)."""
-    if filters.team and not metric.by_team:
-        return replace(filters, team=""), True
-    return filters, False
+def filters_for(metric: registry.Metric, filters: Filters) -> tuple[Filters, frozenset[str]]:
+    """The filters ``metric`` is computed with (only the dimensions it follows), and the
+    chosen dimensions left out because it does not follow them (the page, the table and the
+    CSV say so next to it)."""
+    return filters.only(metric.follows), filters.chosen() - metric.follows
 
 
 def build_panel(slot: Slot, period: Period, filters: Filters, *,
@@ -107,9 +151,10 @@ def build_panel(slot: Slot, period: Period, filters: Filters, *,
     panel = Panel(slot=slot, chart_id=chart_id)
     if slot.metric is None:
         return panel
-    filters, panel.team_ignored = filters_for(slot.metric, filters)
+    filters, panel.not_applied = filters_for(slot.metric, filters)
+    panel.note = not_narrowed_note(panel.not_applied)
     table = slot.metric.compute(period, filters)
-    data = chart_data(slot.metric, table, period)
+    data = chart_data(slot.metric, table, period, panel.note)
     panel.data = data
     panel.svg = charts.render(slot.metric.chart, data, chart_id=chart_id,
                               empty_message=_("No data for this period."))

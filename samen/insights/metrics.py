@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.insights import selectors
 from samen.insights.registry import (
+    CHANNELS,
+    LANGUAGES,
     Element,
     ExpectedMetric,
     Filters,
@@ -129,8 +131,14 @@ def hashtags(period: Period, filters: Filters) -> MetricTable:
                        headline=None, headline_better="neither")
 
 
+# The post rollups are kept per channel and language (not per team).
+POSTS = frozenset({CHANNELS, LANGUAGES})
+
+
 def mandate_holders(period: Period, filters: Filters) -> MetricTable:
-    rows = selectors.mandate_holders_per_account()
+    """Active mandate holders per account now, of the chosen channels' accounts. An account
+    has a network but no language, and mandates are not per team."""
+    rows = selectors.mandate_holders_per_account(channels=filters.channels)
     return MetricTable(categories=[name for name, _n in rows],
                        series=[(str(_("Mandate holders")), [float(n) for _a, n in rows])],
                        category_label=_("Account"), unit=_("people"),
@@ -140,24 +148,27 @@ def mandate_holders(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("posts.mentions", _("Mentions and messages received per channel"),
                 Element.CUSTOMER, mention_volume, chart="line", app="insights", order=10,
+                follows=POSTS,
                 description=_("Posts addressed to or about the organisation, per day (or "
                               "week) and channel.")))
 register(Metric("posts.sentiment", _("Sentiment of what people say"), Element.CUSTOMER,
                 sentiment_over_time, chart="stacked", app="insights", order=20,
+                follows=POSTS,
                 description=_("Received posts per day (or week) by sentiment; the headline is "
                               "the share of negative posts.")))
 register(Metric("posts.languages", _("Languages people write in"), Element.CUSTOMER,
-                languages, chart="bar", app="insights", order=30,
+                languages, chart="bar", app="insights", order=30, follows=POSTS,
                 description=_("Received posts per language.")))
 register(Metric("posts.hashtags", _("Top hashtags"), Element.CUSTOMER, hashtags,
-                chart="bar", app="insights", order=40,
+                chart="bar", app="insights", order=40, follows=POSTS,
                 description=_("The ten hashtags used most in received posts.")))
 register(Metric("posts.sent", _("Posts and replies sent per channel"), Element.TEAM,
-                sent_volume, chart="line", app="insights", order=10,
+                sent_volume, chart="line", app="insights", order=10, follows=POSTS,
                 description=_("What the organisation itself posted and replied, per day (or "
                               "week) and channel.")))
 register(Metric("sources.mandates", _("Who may speak for the organisation"), Element.TEAM,
                 mandate_holders, chart="bar", app="insights", order=20,
+                follows=frozenset({CHANNELS}),  # the account's network
                 description=_("People holding the mandate to reply, per account.")))
 
 # Promised by other apps (docs/insights.md gives the exact signature of each).

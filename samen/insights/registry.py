@@ -5,12 +5,16 @@ An app registers its metrics in ``samen/<app>/metrics.py`` (autodiscovered when 
 app is ready)::
 
     from samen.insights.registry import Metric, MetricTable, Period, Filters, register
+    from samen.insights.registry import CHANNELS, LANGUAGES, TEAM
 
     def first_response(period: Period, filters: Filters) -> MetricTable: ...
 
     register(Metric(key="inbox.first_response", title=_("First response time"),
                     element=Element.CUSTOMER, compute=first_response, chart="line",
-                    app="inbox"))
+                    app="inbox", follows=frozenset({CHANNELS, LANGUAGES, TEAM})))
+
+``follows`` names the filters ``compute`` really narrows by; the dashboard passes it only
+those and says of the others that the chart is not narrowed by them.
 
 Metrics that another app has promised but not yet registered are *expected*: the dashboard
 shows them as "not available yet" (see docs/insights.md for the exact list and signatures).
@@ -60,13 +64,32 @@ class Period:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
 
+# The dimensions a reader can narrow the dashboard by; each is a field of ``Filters``. A
+# metric says which of them it follows (``Metric.follows``); the others are not passed to it
+# and the dashboard says next to it that it was not narrowed by them.
+CHANNELS = "channels"
+LANGUAGES = "languages"
+TEAM = "team"
+DIMENSIONS: frozenset[str] = frozenset({CHANNELS, LANGUAGES, TEAM})
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the reader narrowed the dashboard to; an empty tuple means "all"."""
 
     channels: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
-    team: str = ""  # a value from ``teams()``; only metrics with ``by_team`` receive it
+    team: str = ""  # a value from ``teams()``; only metrics following ``TEAM`` receive it
+
+    def chosen(self) -> frozenset[str]:
+        """The dimensions the reader narrowed (``CHANNELS``, ``LANGUAGES``, ``TEAM``)."""
+        return frozenset(d for d in DIMENSIONS if getattr(self, d))
+
+    def only(self, follows: frozenset[str]) -> Filters:
+        """These filters with every dimension outside ``follows`` reset to "all"."""
+        return Filters(channels=self.channels if CHANNELS in follows else (),
+                       languages=self.languages if LANGUAGES in follows else (),
+                       team=self.team if TEAM in follows else "")
 
 
 @dataclass
@@ -98,12 +121,26 @@ class Metric:
     description: str | Promise = ""
     order: int = 100
     on_dashboard: bool = True
-    # The metric narrows its numbers to ``filters.team``. Others are computed for everyone
-    # and the dashboard says so next to them when a team is chosen.
+    # The filter dimensions (``CHANNELS``, ``LANGUAGES``, ``TEAM``) ``compute`` narrows its
+    # numbers by. Only these reach ``compute``; for a chosen dimension outside it the
+    # dashboard and the CSV say the numbers are not narrowed. Declare only what ``compute``
+    # really filters on: the default, nothing, is the honest one.
+    follows: frozenset[str] = frozenset()
+    # Older spelling of ``TEAM in follows``; either sets both.
     by_team: bool = False
     # The headline follows the period (a count, a median of the period), so comparing it with
     # the period before means something; ``False`` for a state "now" (breached work).
     compare: bool = True
+
+    def __post_init__(self) -> None:
+        follows = frozenset(self.follows)
+        unknown = follows - DIMENSIONS
+        if unknown:
+            raise ValueError(f"unknown filter dimensions {sorted(unknown)!r} for {self.key!r}")
+        if self.by_team:
+            follows |= {TEAM}
+        object.__setattr__(self, "follows", follows)
+        object.__setattr__(self, "by_team", TEAM in follows)
 
 
 @dataclass(frozen=True)

@@ -286,11 +286,15 @@ def languages_with_posts() -> list[str]:
             .values_list("language", flat=True).distinct() if lang]
 
 
-def mandate_holders_per_account() -> list[tuple[str, int]]:
-    """(account name, active mandate holders): who may speak for the organisation."""
+def mandate_holders_per_account(*, channels: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+    """(account name, active mandate holders): who may speak for the organisation, on the
+    accounts of ``channels`` (every account when empty)."""
     from samen.sources import selectors as sources
 
-    rows = (sources.accounts().order_by("name", "pk")
+    accounts = sources.accounts()
+    if channels:
+        accounts = accounts.filter(provider__in=channels)
+    rows = (accounts.order_by("name", "pk")
             .annotate(n=Count("mandates", filter=Q(mandates__person__is_active=True)))
             .values_list("name", "n"))
     return [(str(name), int(n)) for name, n in rows]

@@ -71,10 +71,12 @@ def metric_csv(request: HttpRequest, key: str) -> HttpResponse:
     if metric is None:
         raise Http404(_("This metric is not available yet."))
     _form, period, filters = _filters(request)
-    filters, _team_ignored = dashboard.filters_for(metric, filters)
+    filters, not_applied = dashboard.filters_for(metric, filters)
+    note = dashboard.not_narrowed_note(not_applied)
     table = metric.compute(period, filters)
-    data = dashboard.chart_data(metric, table, period)
-    response = HttpResponse(charts.to_csv(data), content_type="text/csv; charset=utf-8")
+    data = dashboard.chart_data(metric, table, period, note)
+    response = HttpResponse(charts.to_csv(data, [note] if note else []),
+                            content_type="text/csv; charset=utf-8")
     filename = f"samen-{key}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

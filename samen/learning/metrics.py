@@ -56,5 +56,6 @@ def sessions(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("learning.sessions", _("Lunch sessions held and attended"), Element.TRUST,
                 sessions, chart="line", app="learning", order=20,
+                follows=frozenset(),  # a session has no channel, language or team
                 description=_("Peer learning sessions held per week and the colleagues who "
                               "attended them.")))

@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samen.insights.metrics import bucket_of, buckets
-from samen.insights.registry import Element, Filters, Metric, MetricTable, Period, register
+from samen.insights.registry import (
+    CHANNELS,
+    LANGUAGES,
+    Element,
+    Filters,
+    Metric,
+    MetricTable,
+    Period,
+    register,
+)
 from samen.insights.selectors import day_bounds
 from samen.understanding.models import AlertKind, RuleMatch, TrendAlert
 
@@ -85,11 +94,14 @@ def alert_list(period: Period, filters: Filters) -> MetricTable:
 
 register(Metric("understanding.top_rules", _("Top listening rules"), Element.CUSTOMER,
                 top_rules, chart="bar", app="understanding", order=70,
+                follows=frozenset({CHANNELS, LANGUAGES}),
                 description=_("The ten listening rules that matched the most posts.")))
 register(Metric("understanding.trend_alerts", _("Trending topics and their alerts"),
                 Element.CUSTOMER, trend_alerts, chart="line", app="understanding", order=80,
+                follows=frozenset(),  # an alert belongs to no channel, language or team
                 description=_("Trend alerts fired per day (or week).")))
 register(Metric("understanding.alert_list", _("Trend alerts of the period"), Element.CUSTOMER,
                 alert_list, chart="bar", app="understanding", order=81, on_dashboard=False,
+                follows=frozenset(),
                 description=_("Each alert: posts in the hour it fired against the expected "
                               "number, and since when it rose.")))
