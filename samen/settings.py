@@ -204,9 +204,8 @@ if _env_bool("SAMEN_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- e-mail -------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
-    "SAMEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Without a mail server, e-mails are printed in short (who, subject, text, attachments).
+EMAIL_BACKEND = os.environ.get("SAMEN_EMAIL_BACKEND", "samen.core.mail.ConsoleSummaryBackend")
 EMAIL_HOST = os.environ.get("SAMEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("SAMEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("SAMEN_EMAIL_USER", "")
