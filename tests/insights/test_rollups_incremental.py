@@ -162,3 +162,32 @@ def test_queries_per_batch_do_not_grow_with_the_day(ingest):
 
     assert queries_of_a_batch(quiet, 5000) == queries_of_a_batch(busy, 6000)
     assert rows() == recounted()
+
+
+def test_only_posts_this_batch_inserted_are_reported_new(ingest, monkeypatch):
+    from samen.sources import ingest as ingest_module
+
+    ingest([post(1), post(2)])
+    sent = []
+
+    def receiver(sender, post_ids, new_post_ids=None, **kwargs):
+        sent.append((sorted(post_ids), sorted(new_post_ids or [])))
+
+    real_insert = ingest_module._insert
+
+    def racing_insert(new, **kwargs):
+        # Another process stores post 5 between this batch's read and its INSERT.
+        real_insert([(p, e) for p, e in new if p.external_id == "mastodon:5"],
+                    account=kwargs["account"], direction=kwargs["direction"],
+                    now=kwargs["now"] - timedelta(seconds=1))
+        real_insert(new, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "_insert", racing_insert)
+    posts_stored.connect(receiver)
+    try:
+        ingest([post(2, text="Bewerkt", edited_at=T0 + timedelta(hours=1)), post(4), post(5)])
+    finally:
+        posts_stored.disconnect(receiver)
+    pk = dict(Post.objects.values_list("external_id", "pk"))
+    assert sent == [(sorted([pk["mastodon:2"], pk["mastodon:4"], pk["mastodon:5"]]),
+                     [pk["mastodon:4"]])]
