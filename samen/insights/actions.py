@@ -4,7 +4,7 @@ and anonymous scan answers."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -141,10 +141,88 @@ def do_rebuild_post_rollups(*, since: date | None = None) -> int:
     return len(days)
 
 
-def on_posts_stored(*, post_ids: list[int]) -> None:
-    """Keep the rollups of the days these posts belong to up to date."""
-    if post_ids:
-        do_refresh_post_rollups(days=selectors.days_of_posts(post_ids))
+def on_posts_stored(*, post_ids: list[int], new_post_ids: list[int] | None = None) -> None:
+    """Keep the rollups of the days these posts belong to up to date (ADR 0246).
+
+    Posts this batch inserted (``new_post_ids``) are *added* to their day, week and 28-day
+    rows, so the cost follows the batch, not the day. Edited or deleted posts (the rest of
+    ``post_ids``), or a sender that does not say which posts are new, recount their days.
+    """
+    if not post_ids:
+        return
+    new = set(new_post_ids or ())
+    changed = [pk for pk in post_ids if pk not in new]
+    recount = selectors.days_of_posts(changed) if changed or new_post_ids is None else set()
+    if new_post_ids is None:
+        do_refresh_post_rollups(days=recount)
+        return
+    if recount:
+        do_refresh_post_rollups(days=recount)
+    if new:
+        do_add_new_posts(post_ids=sorted(new), skip_days=recount)
+
+
+def do_add_new_posts(*, post_ids: list[int], skip_days: Collection[date] = ()) -> set[date]:
+    """Add newly inserted posts to the daily, week and 28-day rows with atomic upserts
+    (``INSERT ... ON CONFLICT DO UPDATE SET count = count + delta``), so two processes adding
+    at the same time both count. Call it once per post: it is not idempotent by itself; the
+    ingest only reports a post as new to the one batch whose INSERT stored it.
+
+    Days in ``skip_days`` are left alone (they were just recounted, these posts included).
+    Healing: the first time a day gets rows, the day before it is recounted once, which
+    repairs an increment lost to a crash between the ingest's commit and this call.
+    Returns the days whose rows changed.
+    """
+    counts = [r for r in selectors.post_counts_of(post_ids) if r["day"] not in skip_days]
+    tags = [t for t in selectors.hashtag_counts_of(post_ids)
+            if t[0] is not None and t[0] not in skip_days]
+    days = {r["day"] for r in counts}
+    if not days:
+        return set()
+    fresh = days - selectors.days_with_rollups(days)
+    post_rows = _summed(((r["day"], r["source"], r["direction"], r["language"] or "",
+                          r["sentiment"] or ""), r["n"]) for r in counts)
+    tag_rows = _summed(((d, s, lang, tag), n) for d, s, lang, tag, n in tags)
+    block_rows = _summed(((span, selectors.block_start(d, span), s, lang, tag), n)
+                         for d, s, lang, tag, n in tags if d is not None for span in (7, 28))
+    with transaction.atomic():
+        # Sorted, so two processes lock the rows in the same order and never deadlock.
+        _upsert(DailyPostCount, ("day", "source", "direction", "language", "sentiment"),
+                post_rows)
+        _upsert(DailyHashtagCount, ("day", "source", "language", "tag"), tag_rows)
+        _upsert(HashtagBlockCount, ("span", "first_day", "source", "language", "tag"),
+                block_rows)
+    heal = {d - timedelta(days=1) for d in fresh} - days - set(skip_days)
+    if heal:
+        do_refresh_post_rollups(days=heal)
+    return days
+
+
+def _summed(pairs: Iterable[tuple[tuple[Any, ...], int]]) -> list[tuple[Any, ...]]:
+    total: dict[tuple[Any, ...], int] = {}
+    for key, n in pairs:
+        total[key] = total.get(key, 0) + int(n)
+    return [(*key, n) for key, n in sorted(total.items()) if n]
+
+
+def _upsert(model: Any, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Add each row's last value to ``count`` of the row with the same key, creating it when
+    missing, in one statement per row that the database applies atomically (SQLite >= 3.24
+    and PostgreSQL share this syntax)."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(k) for k in key)
+    count = ops.quote_name("count")
+    marks = ", ".join(["%s"] * (len(key) + 1))
+    sql = (f"INSERT INTO {table} ({names}, {count}) VALUES ({marks}) "  # noqa: S608
+           f"ON CONFLICT ({names}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}")
+    dates = {i for i, k in enumerate(key) if k in ("day", "first_day")}
+    params = [[ops.adapt_datefield_value(v) if i in dates else v for i, v in enumerate(row)]
+              for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- report subscriptions -----------------------------------------------------------------

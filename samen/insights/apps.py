@@ -20,15 +20,17 @@ class InsightsConfig(AppConfig):
         every_minute(_queue_weekly_report)
 
 
-def _refresh_rollups(sender: Any, *, post_ids: list[int], **kwargs: Any) -> None:
+def _refresh_rollups(sender: Any, *, post_ids: list[int],
+                     new_post_ids: list[int] | None = None, **kwargs: Any) -> None:
     """Keep the daily aggregates up to date as posts arrive (sent after commit).
 
     A failure here must never stop ingest: it is logged, and ``samen insights_rebuild``
-    (or the next batch of the same day) puts the numbers right."""
+    (or the recount of a day when the next day gets its first posts) puts the numbers
+    right."""
     from samen.insights import actions
 
     try:
-        actions.on_posts_stored(post_ids=post_ids)
+        actions.on_posts_stored(post_ids=post_ids, new_post_ids=new_post_ids)
     except Exception:
         logging.getLogger("samen.insights").exception(
             "Could not refresh the insights rollups for %d posts", len(post_ids))

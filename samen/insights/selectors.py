@@ -147,6 +147,28 @@ def post_day_span() -> tuple[date, date] | None:
     return local_day(span["first"]), local_day(span["last"])
 
 
+def post_counts_of(post_ids: list[int]) -> list[dict[str, Any]]:
+    """Like ``post_counts_from``, for the given posts only: what a batch of new posts adds to
+    the daily rows (same grouping and same local day, so it adds up to a recount)."""
+    rows = (Post.objects.filter(pk__in=post_ids, deleted_at__isnull=True)
+            .annotate(day=TruncDate("created_at", tzinfo=timezone.get_default_timezone()))
+            .order_by().values("day", "source", "direction", "language", "sentiment")
+            .annotate(n=Count("id")))
+    return [dict(r) for r in rows]
+
+
+def hashtag_counts_of(post_ids: list[int]) -> list[tuple[date | None, str, str, str, int]]:
+    """Like ``hashtag_counts_from``, for the given posts only (tags folded by the database,
+    as a recount folds them)."""
+    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True)
+
+
+def days_with_rollups(days: set[date]) -> set[date]:
+    """Which of ``days`` already have daily rows."""
+    return set(DailyPostCount.objects.filter(day__in=days).order_by()
+               .values_list("day", flat=True).distinct())
+
+
 def days_of_posts(post_ids: list[int]) -> set[date]:
     moments = Post.objects.filter(pk__in=post_ids).values_list("created_at", flat=True)
     return {local_day(m) for m in moments}

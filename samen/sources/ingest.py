@@ -300,15 +300,20 @@ def store_batch(
                      got_items=bool(new_rows or edits), next_poll_at=next_poll_at, note=note)
         if account is not None and new_rows:
             Account.objects.filter(pk=account.pk).update(last_item_at=now)
+        inserted: list[int] = []  # by this batch's INSERT (not by a process racing it)
         if notify and new_rows:
             for source, ids in by_source.items():
                 for chunk in _chunks([i for i in ids if (source, i) in new_keys]):
-                    result.post_ids.extend(Post.objects.filter(
-                        source=source, external_id__in=chunk).values_list("pk", flat=True))
+                    for pk, ingested_at in Post.objects.filter(
+                            source=source, external_id__in=chunk).values_list(
+                                "pk", "ingested_at"):
+                        result.post_ids.append(pk)
+                        if ingested_at == now:
+                            inserted.append(pk)
         if notify and result.post_ids:
             ids_to_send = list(result.post_ids)
-            transaction.on_commit(
-                lambda: posts_stored.send(sender=Post, post_ids=ids_to_send))
+            transaction.on_commit(lambda: posts_stored.send(
+                sender=Post, post_ids=ids_to_send, new_post_ids=inserted))
     return result
 
 
