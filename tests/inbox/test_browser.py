@@ -16,7 +16,7 @@ from samen.inbox import actions, delivery
 from samen.inbox.models import Reply
 from tests.conftest import assert_accessible, browser_login
 from tests.factories import MandateFactory, make_person
-from tests.inbox.factories import inbound_post, org_account
+from tests.inbox.factories import inbound_post, org_account, sent_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_an_agents_day(new_page, monkeypatch, language):
 
     def fake_send(reply):
         sent.append(reply.text)
-        return "out-1", "https://social.example/@stad/out-1"
+        return sent_post(reply, 1)
 
     monkeypatch.setattr(delivery, "send_reply", fake_send)
     Organisation.objects.create(name="Stad Testburg")

@@ -20,6 +20,7 @@ class ReplyState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -57,6 +58,8 @@ class Reply(models.Model):
     # When a worker claimed it for sending; a reply "sending" for long had its worker die.
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a "retrying" reply (the network said "later") is due to be sent again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
