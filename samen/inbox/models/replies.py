@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_idempotency_key() -> str:
@@ -20,7 +21,8 @@ class ReplyState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
-    RETRYING = "retrying", _("Retrying")
+    # Context: sources has its own "Retrying" (a delivery), translated differently.
+    RETRYING = "retrying", pgettext_lazy("reply state", "Retrying")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
