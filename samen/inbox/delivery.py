@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from samen.sources import base
 from samen.sources.bluesky.tid import tid_for
 from samen.sources.listening import account_config
+from samen.sources.models import AccountState
 
 if TYPE_CHECKING:
     from samen.inbox.models import Reply
@@ -55,6 +58,13 @@ def send_reply(reply: Reply) -> NormalizedPost:
     account = reply.conversation.account
     if account is None:
         raise DeliveryError("This conversation has no account to reply from.", retryable=False)
+    if account.state != AccountState.ACTIVE:
+        # Paused, or its login was refused: do not try the network until the comms lead
+        # has resumed or reconnected it (the agent can then try again).
+        raise DeliveryError(
+            _("The account %(account)s is not active: %(reason)s")
+            % {"account": account.name, "reason": account.state_reason
+               or account.get_state_display()}, retryable=False)
     try:
         connector = base.get_provider(account.provider).connector(account_config(account))
         sent = connector.send(base.OutgoingPost(

@@ -452,6 +452,12 @@ def test_a_refused_login_fails_the_reply_and_puts_the_account_in_needs_attention
     page = client_for(Role.COMMS_LEAD).get(reverse("sources:accounts"))
     assert page.status_code == 200
     assert "The access token was revoked" in page.content.decode()
+    # The next reply does not try the revoked login again; it fails with the reason.
+    connector = scripted()
+    other, _ = _queued_reply("Tweede antwoord")
+    other = actions.do_deliver_reply(reply_id=other.pk)
+    assert other.state == ReplyState.FAILED and connector.keys == []
+    assert "The access token was revoked" in other.last_error
 
 
 def test_a_sent_reply_counts_in_the_sent_volume(network):
