@@ -305,6 +305,7 @@ def test_mentions_are_read_from_notes():
         "lotte", "jonas.ds"]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_a_reply_cut_off_while_sending_goes_out_again_with_the_same_key(
         network, django_capture_on_commit_callbacks):
     """A worker killed between claiming a reply and recording the outcome must not leave the
