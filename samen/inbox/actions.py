@@ -43,8 +43,10 @@ from samen.inbox.models import (
 )
 from samen.inbox.workflow import State
 from samen.sources import selectors as source_selectors
-from samen.sources.ingest import read_back
-from samen.sources.models import Account, Post
+from samen.sources.actions import MAX_DELIVERY_ATTEMPTS, do_mark_needs_attention
+from samen.sources.ingest import read_back, store_batch
+from samen.sources.models import Account, Direction, Post
+from samen.sources.types import NormalizedPost
 
 # --------------------------------------------------------------------------- history helpers
 
@@ -880,7 +882,10 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
 
     The reply is claimed (queued → sending) under a row lock in its own transaction before
     the network is called, so a second worker or a duplicate task finds it "sending" or
-    "sent" and does nothing. The outcome is recorded in a second transaction.
+    "sent" and does nothing. The outcome is recorded in a second transaction: sent (and
+    stored as the account's outbound post); retrying later when the trouble is temporary
+    (same backoff as ``sources.Delivery``, up to ``MAX_DELIVERY_ATTEMPTS``); failed
+    otherwise, and a refused login also puts the account in "needs attention".
     """
     from samen.inbox import delivery
 
@@ -891,17 +896,44 @@ def do_deliver_reply(*, reply_id: int) -> Reply:
         reply.state = ReplyState.SENDING
         reply.attempts += 1
         reply.sending_since = timezone.now()
-        reply.save(update_fields=["state", "attempts", "sending_since"])
+        reply.next_attempt_at = None
+        reply.save(update_fields=["state", "attempts", "sending_since", "next_attempt_at"])
     reply = Reply.objects.select_related("conversation", "conversation__account").get(
         pk=reply_id)
     try:
-        external_id, url = delivery.send_reply(reply)
+        sent = delivery.send_reply(reply)
     except delivery.DeliveryError as exc:
+        account = reply.conversation.account
+        if exc.auth and account is not None:
+            do_mark_needs_attention(account=account, reason=exc.reason)
+        if exc.retryable and reply.attempts < MAX_DELIVERY_ATTEMPTS:
+            return _delivery_retrying(reply, exc.reason, retry_after=exc.retry_after)
         return _delivery_failed(reply, exc.reason)
     except Exception as exc:  # any connector bug must still leave the reply retryable
         return _delivery_failed(reply, f"{type(exc).__name__}: {exc}")
-    _finish_sent(reply_id, external_id, url)
+    _finish_sent(reply_id, sent.external_id, sent.url, post=sent)
     return Reply.objects.get(pk=reply_id)
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
+    """How long to wait before the next attempt: what the network asked for, else the same
+    doubling schedule as ``sources.Delivery`` (1 minute after the first attempt, capped at an
+    hour)."""
+    if retry_after:
+        return timedelta(seconds=retry_after)
+    return timedelta(seconds=min(3600, 30 * 2 ** attempts))
+
+
+def _delivery_retrying(reply: Reply, reason: str, *, retry_after: float | None) -> Reply:
+    with transaction.atomic():
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        reply.state, reply.last_error = ReplyState.RETRYING, reason[:2000]
+        reply.next_attempt_at = timezone.now() + retry_delay(reply.attempts, retry_after)
+        reply.save(update_fields=["state", "last_error", "next_attempt_at"])
+        audit.record(actor=None, action="inbox.reply.retrying", target=reply.conversation,
+                     data={"reply": reply.pk, "reason": reason[:500],
+                           "attempts": reply.attempts})
+    return reply
 
 
 # A send takes seconds (the HTTP layer's timeouts and retries included); a reply "sending" for
@@ -910,7 +942,8 @@ STUCK_SENDING = timedelta(minutes=10)
 
 
 def do_requeue_stuck_replies(*, now: datetime | None = None) -> int:
-    """Queue again the replies whose worker died while sending them; returns how many.
+    """Queue again the replies whose worker died while sending them, and the retrying
+    replies whose next attempt is due; returns how many.
 
     Safe because every attempt carries the reply's own idempotency key: if the first attempt
     did reach the network, Mastodon answers with the same status and Bluesky finds the post
@@ -928,20 +961,33 @@ def do_requeue_stuck_replies(*, now: datetime | None = None) -> int:
             reply.last_error = _("Sending was interrupted; it is being sent again.")
             reply.save(update_fields=["state", "queued_at", "last_error"])
             requeued.append(reply.pk)
+        for reply in Reply.objects.select_for_update().filter(
+                state=ReplyState.RETRYING, next_attempt_at__lte=now):
+            reply.state, reply.queued_at = ReplyState.QUEUED, now
+            reply.save(update_fields=["state", "queued_at"])
+            requeued.append(reply.pk)
     if requeued:
         transaction.on_commit(lambda: [deliver_reply.enqueue(reply_id=pk) for pk in requeued])
     return len(requeued)
 
 
-def _finish_sent(reply_id: int, external_id: str, url: str) -> None:
+def _finish_sent(reply_id: int, external_id: str, url: str,
+                 post: NormalizedPost | None = None) -> None:
+    """Record the reply as sent; ``post`` (as the network shows it) is stored as the
+    account's outbound post through the sources' ingest, which keys posts on their external
+    id: storing the same reply again adds nothing."""
     with transaction.atomic():
-        reply = Reply.objects.select_for_update(of=("self",)).select_related("conversation").get(
-            pk=reply_id)
+        reply = Reply.objects.select_for_update(of=("self",)).select_related(
+            "conversation", "conversation__account").get(pk=reply_id)
         conversation = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
+        if post is not None and conversation.account is not None:
+            store_batch(posts=[post], account=conversation.account,
+                        direction=Direction.OUTBOUND)
         now = timezone.now()
         reply.state, reply.external_id, reply.url = ReplyState.SENT, external_id, url
-        reply.sent_at, reply.last_error = now, ""
-        reply.save(update_fields=["state", "external_id", "url", "sent_at", "last_error"])
+        reply.sent_at, reply.last_error, reply.next_attempt_at = now, "", None
+        reply.save(update_fields=["state", "external_id", "url", "sent_at", "last_error",
+                                  "next_attempt_at"])
         _event(conversation, EventKind.SENT, actor=reply.author,
                data={"reply": reply.pk, "external_id": external_id, "url": url})
         fields = ["last_activity_at"]
@@ -974,7 +1020,8 @@ def _delivery_failed(reply: Reply, reason: str) -> Reply:
     with transaction.atomic():
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
         reply.state, reply.last_error = ReplyState.FAILED, reason[:2000]
-        reply.save(update_fields=["state", "last_error"])
+        reply.next_attempt_at = None
+        reply.save(update_fields=["state", "last_error", "next_attempt_at"])
         _event(reply.conversation, EventKind.FAILED, data={"reply": reply.pk, "reason": reason})
         audit.record(actor=None, action="inbox.reply.failed", target=reply.conversation,
                      data={"reply": reply.pk, "reason": reason[:500]})
@@ -983,15 +1030,18 @@ def _delivery_failed(reply: Reply, reason: str) -> Reply:
 
 @transaction.atomic
 def do_retry_reply(*, reply: Reply, by: Person) -> Reply:
-    """Queue a failed reply again (same idempotency key). Needs the mandate too."""
+    """Queue a failed reply again, or a retrying one at once (same idempotency key), with a
+    fresh budget of automatic attempts. Needs the mandate too."""
     reply = Reply.objects.select_for_update(of=("self",)).select_related("conversation",
                                                             "conversation__account").get(
         pk=reply.pk)
-    if reply.state != ReplyState.FAILED:
+    if reply.state not in (ReplyState.FAILED, ReplyState.RETRYING):
         raise ReplyStateError(_("Only a failed reply can be retried."), code="state")
     account = reply.conversation.account
     if account is None or not source_selectors.has_mandate(person=by, account=account):
         raise MandateRequired(_("You do not hold the mandate to reply from this account."))
+    reply.attempts, reply.next_attempt_at = 0, None
+    reply.save(update_fields=["attempts", "next_attempt_at"])
     _queue(reply, reply.conversation, by=by)
     audit.record(actor=by, action="inbox.reply.retried", target=reply.conversation,
                  data={"reply": reply.pk})

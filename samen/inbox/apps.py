@@ -12,7 +12,8 @@ def _on_posts_understood(sender: Any, post_ids: list[int] | None = None, **kwarg
 
 
 def _requeue_stuck_replies() -> None:
-    """Every minute, in every worker: replies whose sending was cut off go out again."""
+    """Every minute, in every worker: replies whose sending was cut off, and retrying replies
+    whose next attempt is due, go out again."""
     from samen.inbox.actions import do_requeue_stuck_replies
 
     do_requeue_stuck_replies()

@@ -9,6 +9,7 @@ from samen.core.roles import Role
 from samen.inbox import actions
 from samen.inbox.models import Conversation
 from samen.sources.models import Account, Post
+from samen.sources.types import Author, NormalizedPost
 from tests.factories import AccountFactory, MandateFactory, PostFactory, make_person
 
 _seq = count(1)
@@ -58,3 +59,12 @@ def agent(username: str | None = None, *, mandate_for: Account | None = None, **
 
 def manager(username: str | None = None):
     return make_person(Role.MANAGER, username=username)
+
+
+def sent_post(reply, n: int) -> NormalizedPost:
+    """The post as the network shows it after sending ``reply``."""
+    return NormalizedPost(
+        source="mastodon", external_id=f"out-{n}", text=reply.text,
+        created_at=datetime.now(UTC), author=Author(handle="@stad@social.example"),
+        url=f"https://social.example/@stad/{n}", lang=reply.language or None,
+        reply_to_id=reply.in_reply_to_external_id or None)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from samen.core.models import Organisation
 from samen.core.roles import Role
 from samen.inbox import actions, delivery
-from samen.inbox.models import Reply
+from samen.inbox.models import Reply, ReplyState
 from tests.conftest import assert_accessible, browser_login
 from tests.factories import MandateFactory, make_person
-from tests.inbox.factories import inbound_post, org_account
+from tests.inbox.factories import inbound_post, org_account, sent_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,7 @@ def test_an_agents_day(new_page, monkeypatch, language):
 
     def fake_send(reply):
         sent.append(reply.text)
-        return "out-1", "https://social.example/@stad/out-1"
+        return sent_post(reply, 1)
 
     monkeypatch.setattr(delivery, "send_reply", fake_send)
     Organisation.objects.create(name="Stad Testburg")
@@ -117,3 +118,36 @@ def test_policy_page_with_data_is_accessible(new_page):
     for summary in page.locator("summary").all():
         summary.click()
     assert_accessible(page, context="policy with data")
+
+
+RETRYING = {"nl": ("Wordt opnieuw geprobeerd", "volgende poging om 14:35", "Nu proberen"),
+            "fr": ("Nouvel essai prévu", "prochain essai à 14:35", "Essayer maintenant"),
+            "en": ("Retrying", "next attempt at 14:35", "Try now")}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_a_retrying_reply_shows_why_and_when_the_next_attempt_is(new_page, language):
+    """The network said "later": the agent sees the reason and the time of the next attempt
+    (in the installation's time zone), and can try now."""
+    account = org_account()
+    agent = make_person(Role.TEAM, username="jonas", language=language)
+    MandateFactory(person=agent, account=account)
+    [conv] = actions.do_receive_posts(post_ids=[inbound_post(language=language).pk])
+    reply = actions.do_submit_reply(
+        reply=actions.do_save_draft(conversation=conv, by=agent, text="Dag An"), by=agent)
+    due = timezone.localtime().replace(hour=14, minute=35, second=0, microsecond=0)
+    Reply.objects.filter(pk=reply.pk).update(
+        state=ReplyState.RETRYING, attempts=1, next_attempt_at=due,
+        last_error="server error 503 <b>busy</b>")
+    page = new_page(locale=language)
+    browser_login(page, "jonas")
+    page.goto(reverse("inbox:conversation", args=[conv.pk]))
+    label, when, button = RETRYING[language]
+    ours = page.locator("li.ours")
+    assert ours.locator(".state").inner_text() == label
+    notice = ours.locator("p.retrying").inner_text()
+    assert when in notice and "server error 503 <b>busy</b>" in notice
+    assert_accessible(page, context=f"retrying reply ({language})")
+    with page.expect_navigation():
+        ours.get_by_role("button", name=button).click()
+    assert Reply.objects.get(pk=reply.pk).state == ReplyState.QUEUED

@@ -2,37 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from samen.core.models import AuditEvent, Organisation
+from samen.core.roles import Role
 from samen.inbox import actions, delivery, policy
 from samen.inbox.errors import MandateRequired, NotAllowed, ReplyStateError
-from samen.inbox.models import ConversationEvent, Notice, Reply, ReplyState
-from tests.inbox.factories import agent, conversation, inbound_post, manager, org_account
+from samen.inbox.models import Conversation, ConversationEvent, Notice, Reply, ReplyState
+from samen.insights import actions as insights_actions
+from samen.insights import metrics
+from samen.insights.registry import Filters, Period
+from samen.sources import base
+from samen.sources.actions import MAX_DELIVERY_ATTEMPTS
+from samen.sources.models import Account, AccountState, Direction, Post
+from samen.sources.types import Author, NormalizedPost
+from tests.inbox.factories import (
+    agent,
+    conversation,
+    inbound_post,
+    manager,
+    org_account,
+    sent_post,
+)
 from tests.peers import free_port
 
 pytestmark = pytest.mark.django_db
 
 
 class FakeNetwork:
-    """Stands in for the connector at the one seam (delivery.send_reply)."""
+    """Stands in for the connector at the one seam (delivery.send_reply). Like the real
+    networks it answers a repeated idempotency key with the post already made."""
 
-    def __init__(self, fail_first: int = 0):
+    def __init__(self, fail_first: int = 0, retryable: bool = False):
         self.sent: list[str] = []
         self.fail_first = fail_first
+        self.retryable = retryable
 
     def __call__(self, reply):
         if self.fail_first:
             self.fail_first -= 1
-            raise delivery.DeliveryError("503 from the server")
-        self.sent.append(reply.idempotency_key)
-        return f"out-{len(self.sent)}", f"https://social.example/@stad/{len(self.sent)}"
+            raise delivery.DeliveryError("503 from the server", retryable=self.retryable)
+        if reply.idempotency_key not in self.sent:
+            self.sent.append(reply.idempotency_key)
+        return sent_post(reply, self.sent.index(reply.idempotency_key) + 1)
 
 
 @pytest.fixture
@@ -191,7 +211,7 @@ def test_a_failed_reply_keeps_its_reason_and_is_retried_once(monkeypatch,
         actions.do_retry_reply(reply=reply, by=sender)
     run_worker()
     reply.refresh_from_db()
-    assert reply.state == "sent" and reply.attempts == 2
+    assert reply.state == "sent" and reply.attempts == 1  # a fresh budget of attempts
     assert fake.sent == [key]
     with pytest.raises(ReplyStateError):
         actions.do_retry_reply(reply=reply, by=sender)
@@ -220,7 +240,7 @@ def test_a_server_that_cannot_be_reached_fails_the_reply_clearly_and_it_can_be_r
     reply = actions.do_submit_reply(
         reply=actions.do_save_draft(conversation=conv, by=sender, text="x"), by=sender)
     reply = actions.do_deliver_reply(reply_id=reply.pk)
-    assert reply.state == ReplyState.FAILED
+    assert reply.state == ReplyState.RETRYING and reply.next_attempt_at > timezone.now()
     assert "could not connect" in reply.last_error and "127.0.0.1" in reply.last_error
     assert actions.do_retry_reply(reply=reply, by=sender).state == ReplyState.QUEUED
 
@@ -307,3 +327,143 @@ def test_a_reply_cut_off_while_sending_goes_out_again_with_the_same_key(network)
     assert reply.state == ReplyState.SENT and reply.attempts == 2
     assert network.sent == [reply.idempotency_key]
     assert actions.do_requeue_stuck_replies(now=later) == 0  # sent replies stay sent
+
+
+# ------------------------------------------------ retries, needs attention, outbound post
+
+
+class ScriptedConnector:
+    """The account's connector, answering each send from a script of errors (the mapping of
+    the sources' errors in delivery.send_reply is real), then with the post."""
+
+    def __init__(self, *errors):
+        self.errors = list(errors)
+        self.keys: list[str] = []
+
+    def send(self, outgoing):
+        self.keys.append(outgoing.idempotency_key)
+        if self.errors:
+            raise self.errors.pop(0)
+        return NormalizedPost(source="mastodon", external_id="out-1", text=outgoing.text,
+                              created_at=timezone.now(),
+                              author=Author(handle="@stad@social.example"),
+                              url="https://social.example/@stad/out-1", lang=outgoing.lang,
+                              reply_to_id=outgoing.reply_to_id)
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    def install(*errors):
+        connector = ScriptedConnector(*errors)
+        provider = base.get_provider("mastodon")
+        monkeypatch.setattr(delivery.base, "get_provider", lambda key: dataclasses.replace(
+            provider, connect=lambda config: connector))
+        return connector
+    return install
+
+
+def _queued_reply(text="Dag An, het stadhuis is open tot 17 uur."):
+    sender = _sender()
+    conv = conversation()
+    reply = actions.do_submit_reply(
+        reply=actions.do_save_draft(conversation=conv, by=sender, text=text), by=sender)
+    return reply, sender
+
+
+def _due(reply):
+    """What the every-minute check does once the reply's next attempt is due."""
+    reply.refresh_from_db()
+    assert actions.do_requeue_stuck_replies(now=reply.next_attempt_at) == 1
+
+
+def test_server_trouble_twice_then_sent_once_and_stored_as_outbound_post(scripted):
+    connector = scripted(base.TemporaryError("server error 503"),
+                         base.TemporaryError("server error 503"))
+    reply, _ = _queued_reply()
+    for attempt in (1, 2):
+        reply = actions.do_deliver_reply(reply_id=reply.pk)
+        assert reply.state == ReplyState.RETRYING and reply.attempts == attempt
+        assert "503" in reply.last_error
+        assert reply.next_attempt_at == pytest.approx(timezone.now(), abs=timedelta(hours=1))
+        assert reply.next_attempt_at > timezone.now() + timedelta(seconds=30)
+        assert actions.do_requeue_stuck_replies() == 0  # not due yet
+        _due(reply)
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.SENT and reply.attempts == 3 and reply.last_error == ""
+    assert len(set(connector.keys)) == 1 and len(connector.keys) == 3  # one post, one key
+    posts = Post.objects.filter(direction=Direction.OUTBOUND)
+    assert posts.count() == 1
+    post = posts.get()
+    assert (post.external_id, post.url) == (reply.external_id, reply.url)
+    assert post.account == reply.conversation.account
+    assert post.reply_to_external_id == reply.in_reply_to_external_id != ""
+    assert post.language == "nl"
+    # Our own post is not a new conversation in the inbox.
+    assert Conversation.objects.count() == 1
+    actions.do_receive_posts(post_ids=[post.pk])
+    assert Conversation.objects.count() == 1
+    # Delivered again (a duplicate task after a requeue): the network answers with the same
+    # post for the same key, and nothing new is stored.
+    Reply.objects.filter(pk=reply.pk).update(state=ReplyState.QUEUED)
+    actions.do_deliver_reply(reply_id=reply.pk)
+    assert Post.objects.filter(direction=Direction.OUTBOUND).count() == 1
+
+
+def test_a_rate_limit_waits_as_long_as_the_network_asks(scripted):
+    scripted(base.RateLimited("rate limited", retry_after=900))
+    reply, _ = _queued_reply()
+    before = timezone.now()
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.RETRYING
+    assert before + timedelta(seconds=900) <= reply.next_attempt_at
+    assert reply.next_attempt_at <= timezone.now() + timedelta(seconds=900)
+    assert actions.do_requeue_stuck_replies(now=before + timedelta(seconds=899)) == 0
+    assert actions.do_requeue_stuck_replies(now=reply.next_attempt_at) == 1
+
+
+def test_after_the_last_attempt_the_reply_fails_with_the_reason_and_can_be_retried(scripted):
+    connector = scripted(*[base.TemporaryError("server error 502")] * MAX_DELIVERY_ATTEMPTS)
+    reply, sender = _queued_reply()
+    for _ in range(MAX_DELIVERY_ATTEMPTS - 1):
+        reply = actions.do_deliver_reply(reply_id=reply.pk)
+        assert reply.state == ReplyState.RETRYING
+        _due(reply)
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.FAILED and reply.last_error == "server error 502"
+    assert reply.next_attempt_at is None
+    assert actions.do_requeue_stuck_replies(now=timezone.now() + timedelta(days=1)) == 0
+    assert ConversationEvent.objects.filter(kind="failed").count() == 1
+    actions.do_retry_reply(reply=reply, by=sender)  # by hand, with a fresh budget
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.SENT and len(connector.keys) == MAX_DELIVERY_ATTEMPTS + 1
+
+
+def test_a_refused_login_fails_the_reply_and_puts_the_account_in_needs_attention(
+        scripted, client_for):
+    scripted(base.AuthError("The access token was revoked"))
+    reply, _ = _queued_reply()
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.FAILED
+    assert reply.last_error == "The access token was revoked"
+    account = Account.objects.get(pk=reply.conversation.account_id)
+    assert account.state == AccountState.NEEDS_ATTENTION
+    assert account.state_reason == "The access token was revoked"
+    page = client_for(Role.COMMS_LEAD).get(reverse("sources:accounts"))
+    assert page.status_code == 200
+    assert "The access token was revoked" in page.content.decode()
+    # The next reply does not try the revoked login again; it fails with the reason.
+    connector = scripted()
+    other, _ = _queued_reply("Tweede antwoord")
+    other = actions.do_deliver_reply(reply_id=other.pk)
+    assert other.state == ReplyState.FAILED and connector.keys == []
+    assert "The access token was revoked" in other.last_error
+
+
+def test_a_sent_reply_counts_in_the_sent_volume(network):
+    reply, _ = _queued_reply()
+    reply = actions.do_deliver_reply(reply_id=reply.pk)
+    assert reply.state == ReplyState.SENT
+    day = timezone.localdate()
+    insights_actions.do_refresh_post_rollups(days=[day])
+    table = metrics.sent_volume(Period(day, day), Filters())
+    assert table.headline == 1

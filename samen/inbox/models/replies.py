@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_idempotency_key() -> str:
@@ -20,6 +21,8 @@ class ReplyState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
+    # Context: sources has its own "Retrying" (a delivery), translated differently.
+    RETRYING = "retrying", pgettext_lazy("reply state", "Retrying")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -57,6 +60,8 @@ class Reply(models.Model):
     # When a worker claimed it for sending; a reply "sending" for long had its worker die.
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a "retrying" reply (the network said "later") is due to be sent again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
