@@ -262,13 +262,23 @@ def seeded_info(n_posts: int) -> dict[str, object] | None:
             "n_contacts": max(1, n_posts // 50)}
 
 
-def run_one(vendor: str, n_posts: int, repeat: int, *, keep: bool, reuse: bool) -> None:
-    rng = random.Random(5)
-    keep = keep or reuse
-    if keep:
-        tmp = str(Path(tempfile.gettempdir()) / f"samen-bench-inbox-{n_posts}")
-        os.makedirs(tmp, exist_ok=True)
-        db_name = f"samen_bench_inbox_{n_posts}"
+def kept_location(n_posts: int) -> tuple[Path, str]:
+    """Where ``--keep`` keeps the data set of ``n_posts`` posts: a folder in the temp directory
+    (the SQLite file and the data dir) and a PostgreSQL database name. Other benchmarks
+    (``insights.py --inbox-data``) measure on the same data through this."""
+    return (Path(tempfile.gettempdir()) / f"samen-bench-inbox-{n_posts}",
+            f"samen_bench_inbox_{n_posts}")
+
+
+def use_database(vendor: str, n_posts: int, *, keep: bool, reuse: bool,
+                 server: str = PG_SERVER) -> str:
+    """Point Django (through the environment, before ``django.setup()``) at the benchmark
+    database: the kept one with ``keep``/``reuse``, a throw-away one otherwise. Returns the
+    PostgreSQL database name (to drop afterwards when not kept)."""
+    if keep or reuse:
+        folder, db_name = kept_location(n_posts)
+        os.makedirs(folder, exist_ok=True)
+        tmp = str(folder)
     else:
         tmp = tempfile.mkdtemp(prefix="samen-bench-inbox-")
         db_name = f"samen_bench_inbox_{os.getpid()}"
@@ -277,50 +287,63 @@ def run_one(vendor: str, n_posts: int, repeat: int, *, keep: bool, reuse: bool) 
         if db_file.exists() and not reuse:
             db_file.unlink()
         os.environ["SAMEN_DATABASE_URL"] = f"sqlite:///{db_file}"
-        print(f"SQLite file ({'kept' if keep else 'delete it when done'}): {db_file}", flush=True)
+        print(f"SQLite file ({'kept' if keep or reuse else 'delete it when done'}): {db_file}",
+              flush=True)
     else:
         import psycopg
 
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                                   [db_name]).fetchone()
             if exists and not reuse:
                 conn.execute(f'DROP DATABASE "{db_name}" WITH (FORCE)')
             if not exists or not reuse:
                 conn.execute(f'CREATE DATABASE "{db_name}"')
-        os.environ["SAMEN_DATABASE_URL"] = f"{PG_SERVER}/{db_name}"
-        if keep:
+        os.environ["SAMEN_DATABASE_URL"] = f"{server}/{db_name}"
+        if keep or reuse:
             print(f"PostgreSQL database (kept): {db_name}", flush=True)
     os.environ.setdefault("SAMEN_TESTING", "1")
     os.environ["SAMEN_DATA_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
+    return db_name
+
+
+def load_or_seed(n_posts: int, *, reuse: bool) -> dict[str, object]:
+    """Migrate, then reuse the seeded data (with ``reuse``, when it is exactly the seeded set)
+    or seed it with the fixed seed. Needs ``django.setup()`` done."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from samen.sources.models import Post
+
+    call_command("migrate", verbosity=0)
+    info = seeded_info(n_posts) if reuse else None
+    if info is None:
+        if Post.objects.exists():
+            raise SystemExit("The kept database is not the seeded data set (an interrupted "
+                             "seed?): run with --keep instead of --reuse to seed it again.")
+        return seed(n_posts, random.Random(5))
+    print("  reusing the kept, already seeded database", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return info
+
+
+def run_one(vendor: str, n_posts: int, repeat: int, *, keep: bool, reuse: bool) -> None:
+    keep = keep or reuse
+    db_name = use_database(vendor, n_posts, keep=keep, reuse=reuse)
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
     try:
         print(f"\n== {vendor}: {n_posts:,} posts, {n_posts // 10:,} conversations, "
               f"{n_posts // 50:,} contacts ==", flush=True)
-        call_command("migrate", verbosity=0)
-        info = seeded_info(n_posts) if reuse else None
-        if info is None:
-            from samen.sources.models import Post
-
-            if Post.objects.exists():
-                raise SystemExit("The kept database is not the seeded data set (an interrupted "
-                                 "seed?): run with --keep instead of --reuse to seed it again.")
-            info = seed(n_posts, rng)
-        else:
-            print("  reusing the kept, already seeded database", flush=True)
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        info = load_or_seed(n_posts, reuse=reuse)
         measure(info, repeat)
     finally:
         from django.db import connections
