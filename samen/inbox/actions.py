@@ -952,20 +952,17 @@ def do_requeue_stuck_replies(*, now: datetime | None = None) -> int:
     from samen.inbox.tasks import deliver_reply
 
     now = now or timezone.now()
-    requeued = []
     with transaction.atomic():
-        for reply in Reply.objects.select_for_update().filter(
-                state=ReplyState.SENDING, sending_since__lt=now - STUCK_SENDING):
-            reply.state = ReplyState.QUEUED
-            reply.queued_at = now
-            reply.last_error = _("Sending was interrupted; it is being sent again.")
-            reply.save(update_fields=["state", "queued_at", "last_error"])
-            requeued.append(reply.pk)
-        for reply in Reply.objects.select_for_update().filter(
-                state=ReplyState.RETRYING, next_attempt_at__lte=now):
-            reply.state, reply.queued_at = ReplyState.QUEUED, now
-            reply.save(update_fields=["state", "queued_at"])
-            requeued.append(reply.pk)
+        stuck = list(Reply.objects.select_for_update().filter(
+            state=ReplyState.SENDING, sending_since__lt=now - STUCK_SENDING)
+            .values_list("pk", flat=True))
+        Reply.objects.filter(pk__in=stuck).update(
+            state=ReplyState.QUEUED, queued_at=now,
+            last_error=_("Sending was interrupted; it is being sent again."))
+        due = list(Reply.objects.select_for_update().filter(
+            state=ReplyState.RETRYING, next_attempt_at__lte=now).values_list("pk", flat=True))
+        Reply.objects.filter(pk__in=due).update(state=ReplyState.QUEUED, queued_at=now)
+    requeued = stuck + due
     if requeued:
         transaction.on_commit(lambda: [deliver_reply.enqueue(reply_id=pk) for pk in requeued])
     return len(requeued)
