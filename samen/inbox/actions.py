@@ -324,11 +324,6 @@ def _matching_handle(post: Any, rows: dict[Key, ContactHandle]) -> ContactHandle
     return rows.get((post.source, post.author_handle))
 
 
-def _handle_taken(network: str, handle: str, other_than: int) -> bool:
-    return ContactHandle.objects.filter(network=network, handle=handle).exclude(
-        pk=other_than).exists()
-
-
 def _thread_ids(post: Any) -> list[str]:
     return [x for x in (post.reply_to_external_id, post.thread_root_external_id) if x]
 
@@ -421,7 +416,7 @@ class _Intake:
             row = _matching_handle(post, rows)
             if row is not None:
                 found[_author_key(post)] = row.contact
-                self._follow_rename(post, row)
+                self._follow_rename(post, row, rows)
                 continue
             stale = rows.get((post.source, post.author_handle))
             if stale is not None and stale.external_id:
@@ -464,7 +459,8 @@ class _Intake:
         else:
             self.new_activity[conversation.contact_id] = when
 
-    def _follow_rename(self, post: Any, row: ContactHandle) -> None:
+    def _follow_rename(self, post: Any, row: ContactHandle,
+                       rows: dict[Key, ContactHandle]) -> None:
         """A Bluesky author found by their DID under another handle (a new handle, or the
         DID itself while the name was not known yet): the handle follows, and so does the
         contact's name when it was only that handle."""
@@ -475,7 +471,10 @@ class _Intake:
             return
         old = row.handle
         row.external_id = did
-        if handle and handle != old and not _handle_taken(post.source, handle, row.pk):
+        # ``rows`` holds every stored handle named like this batch's authors, so it
+        # tells whether another contact already has the new handle.
+        taken = rows.get((post.source, handle))
+        if handle and handle != old and (taken is None or taken.pk == row.pk):
             row.handle = handle
             if post.author_name:
                 row.display_name = post.author_name
