@@ -171,16 +171,6 @@ _ROWS: np.ndarray = np.zeros((0, 0))
 _LOCK = threading.Lock()  # a new word grows _ROWS: one thread at a time (hits need no lock)
 
 
-def _word_score(word: str) -> tuple[int, int]:
-    """Row of `` word `` (space-padded, as words appear in running text) in ``_ROWS`` and
-    its number of bytes; computed once per word because words repeat."""
-    hit = _CACHE.get(word)
-    if hit is not None:
-        return hit
-    _add_words([word])
-    return _CACHE[word]
-
-
 def _trim_cache() -> None:
     """Empty the word cache when full. Only called before a post or a batch is scored, never
     while one is: rows are reused after emptying, so a row taken earlier would change."""
