@@ -45,21 +45,21 @@ BULK_REBUILD_DAYS = 31
 def do_refresh_post_rollups(*, days: Iterable[date]) -> int:
     """Recompute the daily counts of the given days from the posts (idempotent: a day's rows
     are replaced as a whole, so running it twice, or after an edit or a deletion, is safe),
-    and the hashtag week and 28-day block each day belongs to, in the same transaction.
+    and the hashtag weeks and 28-day blocks the days belong to, all in one transaction.
 
     Returns the number of days refreshed. Not in the audit log: it is bookkeeping, not a
     decision anyone made.
     """
-    done = 0
-    for day in sorted(set(days)):
-        counts = selectors.post_counts_on(day)
-        tags = selectors.hashtag_counts_on(day)
-        with transaction.atomic():
+    wanted = sorted(set(days))
+    with transaction.atomic():
+        for day in wanted:
+            counts = selectors.post_counts_on(day)
+            tags = selectors.hashtag_counts_on(day)
             _replace_days([day], counts=[{**r, "day": day} for r in counts],
                           tags=[(day, s, lang, tag, n) for s, lang, tag, n in tags])
-            _refresh_blocks(weeks={selectors.block_start(day, 7)})
-        done += 1
-    return done
+        # Once for all the days: a week (and its 28-day block) is summed once, not per day.
+        _refresh_blocks(weeks={selectors.block_start(day, 7) for day in wanted})
+    return len(wanted)
 
 
 def _replace_days(days: list[date], *, counts: list[dict[str, Any]],
