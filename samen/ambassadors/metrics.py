@@ -19,6 +19,7 @@ from samen.ambassadors.models import Acknowledgement, Click, GuidelineVersion, N
 from samen.core.models import Person
 from samen.core.roles import Role
 from samen.core.selectors import people_with_role
+from samen.inbox import selectors as inbox_selectors
 from samen.insights.metrics import bucket_of, buckets
 from samen.insights.registry import (
     CHANNELS,
@@ -29,7 +30,8 @@ from samen.insights.registry import (
     Period,
     register,
 )
-from samen.sources.models import Delivery, DeliveryState
+from samen.insights.selectors import day_bounds
+from samen.sources import selectors as source_selectors
 
 DATE = pgettext_lazy("chart axis", "Date")
 
@@ -107,19 +109,17 @@ def clicks(period: Period, filters: Filters) -> MetricTable:
 
 
 def management_shares(period: Period, filters: Filters) -> MetricTable:
-    """Managers' shares from the content hub and the posts the organisation's accounts sent
-    at a manager's request. Private accounts are never counted: Samen knows only the shares
-    opened through the hub and deliveries through the organisation's own accounts."""
+    """Managers' shares from the content hub, and the posts the organisation's accounts sent
+    for a manager: deliveries they asked for and inbox replies they wrote. Private accounts
+    are never counted: Samen knows only the shares opened through the hub and what went out
+    through the organisation's own accounts."""
     managers = people_with_role(Role.MANAGER).values("pk")
     hub = _daily(_shares_in(period, filters).filter(person__in=managers), "at")
-    # No sources selector counts deliveries per requester yet: a small aggregate query on
-    # the organisation's own deliveries (Delivery always goes out through an Account).
-    sent = Delivery.objects.filter(state=DeliveryState.SENT, requested_by__in=managers,
-                                   sent_at__date__gte=period.start,
-                                   sent_at__date__lte=period.end)
-    if filters.channels:
-        sent = sent.filter(account__provider__in=filters.channels)
-    posts = _daily(sent, "sent_at")
+    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    posts = [*source_selectors.deliveries_sent_per_day(
+                 requested_by=managers, start=start, end=end, providers=filters.channels),
+             *inbox_selectors.replies_sent_per_day(
+                 authors=managers, start=start, end=end, channels=filters.channels)]
     return MetricTable(
         categories=[label for _b, label in buckets(period)],
         series=[(str(_("Shares by managers")), _per_bucket(period, hub)),
@@ -138,9 +138,10 @@ register(Metric("ambassadors.guidelines_acknowledged", _("Guidelines acknowledge
 register(Metric("ambassadors.management_shares", _("Management's own shares and posts"),
                 Element.MANAGEMENT, management_shares, chart="line", app="ambassadors",
                 order=20, follows=frozenset({CHANNELS}),  # a network; shares have no language
-                description=_("Shares by managers from the content hub and posts "
-                                        "from the organisation's accounts they asked for. "
-                                        "Private accounts are never counted.")))
+                description=_("Shares by managers from the content hub, and posts "
+                                        "from the organisation's accounts they asked for or "
+                                        "replies they wrote in the inbox. Private accounts "
+                                        "are never counted.")))
 register(Metric("ambassadors.shares", _("Shares by ambassadors"), Element.AMBASSADORS,
                 shares, chart="line", app="ambassadors", order=10,
                 follows=frozenset({CHANNELS}),  # the network shared to; shares have no language

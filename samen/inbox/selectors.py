@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from samen.core.models import Person
@@ -498,3 +500,17 @@ def unread_notice_count(person: Person) -> int:
 
 def channels() -> list[str]:
     return ["mastodon", "bluesky"]
+
+
+def replies_sent_per_day(*, authors: QuerySet[Person, Any], start: datetime, end: datetime,
+                         channels: Sequence[str] = ()) -> list[tuple[date, int]]:
+    """(local day, replies) the given people wrote and the inbox sent between ``start`` and
+    ``end`` from the organisation's accounts; only conversations on ``channels`` when given.
+    A reply someone only approved is not theirs: it counts for its author."""
+    qs = Reply.objects.filter(state=ReplyState.SENT, author__in=authors, sent_at__gte=start,
+                              sent_at__lt=end)
+    if channels:
+        qs = qs.filter(conversation__channel__in=channels)
+    return [(day, n) for day, n in qs.annotate(day=TruncDate("sent_at")).order_by()
+            .values_list("day").annotate(n=Count("id")).values_list("day", "n")]
+

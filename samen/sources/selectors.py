@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 
 from samen.core.models import Person
-from samen.sources.models import Account, Mandate
+from samen.sources.models import Account, Delivery, DeliveryState, Mandate
 
 
 def accounts() -> QuerySet[Account]:
@@ -42,3 +47,18 @@ def accounts_overview() -> list[Account]:
     for account in result:
         account.items_today = today.get(account.pk, 0)  # type: ignore[attr-defined]
     return result
+
+
+def deliveries_sent_per_day(*, requested_by: QuerySet[Person, Any], start: datetime, end: datetime,
+                            providers: Sequence[str] = ()) -> list[tuple[date, int]]:
+    """(local day, posts) that the organisation's accounts sent at the request of the given
+    people between ``start`` and ``end``; only ``providers``' accounts when given. For the
+    "walk the talk" numbers: a delivery always goes out through one of the organisation's own
+    accounts, never a private one."""
+    qs = Delivery.objects.filter(state=DeliveryState.SENT, requested_by__in=requested_by,
+                                 sent_at__gte=start, sent_at__lt=end)
+    if providers:
+        qs = qs.filter(account__provider__in=providers)
+    return [(day, n) for day, n in qs.annotate(day=TruncDate("sent_at")).order_by()
+            .values_list("day").annotate(n=Count("id")).values_list("day", "n")]
+

@@ -103,6 +103,33 @@ def test_management_shares_count_only_managers_hub_shares_and_sent_posts():
     assert table.headline == 3.0
 
 
+def test_management_posts_include_the_inbox_replies_managers_wrote():
+    """A manager who answers a citizen from the inbox walks the talk; a reply a manager only
+    approved is the agent's, and one that never went out counts for nobody."""
+    from samen.inbox.models import Reply, ReplyState
+    from tests.inbox.factories import conversation
+
+    sofie = make_person(Role.MANAGER, Role.TEAM, username="sofie")
+    jonas = make_person(Role.TEAM, username="jonas")
+    on_mastodon = conversation(provider="mastodon")
+    on_bluesky = conversation(provider="bluesky")
+    for conv, who, state, day, decided_by in (
+            (on_mastodon, sofie, ReplyState.SENT, 3, None),
+            (on_bluesky, sofie, ReplyState.SENT, 5, None),
+            (on_mastodon, sofie, ReplyState.FAILED, 5, None),
+            (on_mastodon, jonas, ReplyState.SENT, 5, sofie),  # sofie approved it
+            (on_mastodon, sofie, ReplyState.SENT, 9, None)):  # after the period
+        Reply.objects.create(conversation=conv, author=who, text="Dag!", state=state,
+                             decided_by=decided_by, sent_at=local(date(2026, 11, day)))
+    table = amb_metrics.management_shares(WEEK, Filters())
+    assert series(table)["Posts from the organisation's accounts by managers"] == [
+        0, 1, 0, 1, 0, 0, 0]
+    assert table.headline == 2.0
+    only_bluesky = amb_metrics.management_shares(WEEK, Filters(channels=("bluesky",)))
+    assert series(only_bluesky)["Posts from the organisation's accounts by managers"] == [
+        0, 0, 0, 1, 0, 0, 0]
+
+
 def test_sessions_held_and_attendees_per_week():
     host = make_person(Role.TEAM, username="host")
     people = [make_person(username=f"p{i}") for i in range(3)]
