@@ -69,3 +69,26 @@ def test_never_raises_and_confidence_is_a_probability(text: str) -> None:
     g = guess(text)
     assert g.language in (None, "nl", "fr", "en", "de")
     assert 0.0 <= g.confidence <= 1.0
+
+
+
+def test_whole_sentences_written_by_us_through_samen_eval() -> None:
+    """260 whole sentences that we wrote ourselves, 65 per language: news-like and everyday,
+    long and short, some with a mention, a hashtag, a link or an emoji. The goal for whole
+    sentences is 0.99, and ``samen eval language`` is how a user checks it on their own data;
+    no language may lose more than one of its 65."""
+    import io
+    from pathlib import Path
+
+    from samen.understanding.evaluate import eval_language, read_tsv
+
+    path = Path(__file__).resolve().parents[1] / "fixtures/understanding/sentences-ours.tsv"
+    rows = read_tsv(path, ["text", "lang"])
+    languages = ("nl", "fr", "en", "de")
+    assert [sum(r["lang"] == lang for r in rows) for lang in languages] == [65] * 4
+    out = io.StringIO()
+    assert eval_language(path, out, languages) == 0
+    last = out.getvalue().strip().splitlines()[-1]  # accuracy=0.xxx n=N per_s=N
+    assert float(last.split()[0].removeprefix("accuracy=")) >= 0.99, out.getvalue()
+    wrong = [r for r in rows if detect(r["text"]) != r["lang"]]
+    assert all(sum(r["lang"] == lang for r in wrong) <= 1 for lang in languages), wrong
