@@ -40,11 +40,19 @@ SpanKey = tuple[date, str, str, int | None, str, date, date | None]  # + measure
 
 @dataclass
 class DayTotals:
+    """Durations in microseconds, each with how many conversations took exactly that long
+    (targets repeat: most conversations of a day share their SLA target)."""
+
     opened: int = 0
-    first_response: list[int] = field(default_factory=list)
-    first_response_target: list[int] = field(default_factory=list)
-    resolution: list[int] = field(default_factory=list)
-    resolution_target: list[int] = field(default_factory=list)
+    first_response: Counter[int] = field(default_factory=Counter)
+    first_response_target: Counter[int] = field(default_factory=Counter)
+    resolution: Counter[int] = field(default_factory=Counter)
+    resolution_target: Counter[int] = field(default_factory=Counter)
+
+
+def pairs(counted: Counter[int]) -> list[list[int]]:
+    """``[[duration, how many], ...]`` by duration: the stored form of a day's durations."""
+    return [[value, n] for value, n in sorted(counted.items())]
 
 
 def micros(delta: timedelta) -> int:
@@ -76,13 +84,13 @@ def summarize(convs: Iterable[Conv], tz: tzinfo) -> tuple[dict[Key, DayTotals],
             totals = days[key] = DayTotals()
         totals.opened += 1
         if c.first_responded_at is not None:
-            totals.first_response.append(micros(c.first_responded_at - c.created_at))
+            totals.first_response[micros(c.first_responded_at - c.created_at)] += 1
         if c.first_response_due is not None:
-            totals.first_response_target.append(micros(c.first_response_due - c.created_at))
+            totals.first_response_target[micros(c.first_response_due - c.created_at)] += 1
         if c.resolved_at is not None:
-            totals.resolution.append(micros(c.resolved_at - c.created_at))
+            totals.resolution[micros(c.resolved_at - c.created_at)] += 1
         if c.resolution_due is not None:
-            totals.resolution_target.append(micros(c.resolution_due - c.created_at))
+            totals.resolution_target[micros(c.resolution_due - c.created_at)] += 1
         # Open from the start until resolved (a reopened conversation counts throughout).
         found = _span(c.created_at, c.resolved_at, tz)
         if found:
@@ -104,18 +112,26 @@ def summarize(convs: Iterable[Conv], tz: tzinfo) -> tuple[dict[Key, DayTotals],
     return days, spans
 
 
-def median_of(values: list[int], per: float) -> float | None:
-    """The median of durations in microseconds, in units of ``per`` seconds, rounded to one
-    decimal; exactly ``round(statistics.median(v / 1e6 / per for v in values), 1)``, as
-    dividing keeps the order (the values are sorted in place)."""
-    if not values:
+def median_of(counted: Iterable[Sequence[int]], per: float) -> float | None:
+    """The median of durations given as (microseconds, how many) pairs, in units of ``per``
+    seconds, rounded to one decimal: exactly ``round(statistics.median(...), 1)`` of the
+    durations one by one as ``timedelta.total_seconds() / per`` (dividing keeps the order,
+    and the middle one or two values are converted the same way)."""
+    ordered = sorted((value, n) for value, n in counted)
+    total = sum(n for _value, n in ordered)
+    if not total:
         return None
-    values.sort()
-    n = len(values)
-    mid = n // 2
-    if n % 2:
-        return round(values[mid] / 1_000_000 / per, 1)
-    return round((values[mid - 1] / 1_000_000 / per + values[mid] / 1_000_000 / per) / 2, 1)
+    wanted = [total // 2] if total % 2 else [total // 2 - 1, total // 2]
+    found: list[float] = []
+    seen = 0
+    for value, n in ordered:
+        while wanted and wanted[0] < seen + n:
+            found.append(value / 1_000_000 / per)
+            wanted.pop(0)
+        if not wanted:
+            break
+        seen += n
+    return round(found[0] if len(found) == 1 else (found[0] + found[1]) / 2, 1)
 
 
 def open_at(spans: Iterable[tuple[date, date | None, int]], moments: Sequence[date]) -> list[float]:

@@ -7,7 +7,8 @@ conversations, in one transaction (rows of the day deleted, then inserted again)
 always exactly what its conversations say. ``inbox.metrics`` calls it before each read and
 every worker calls it once a minute; usually there is nothing, or a day or two, to do.
 ``do_rebuild_conversation_days`` recounts everything: the first time, and whenever
-``settings.TIME_ZONE`` is not the one the summary was built in.
+``settings.TIME_ZONE`` (or the rows' layout, ``VERSION``) is not the one the summary was
+built with.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from samen.inbox.models import (
 _FIELDS = ("created_at", "channel", "language", "team_id", "first_response_due",
            "first_responded_at", "resolution_due", "resolved_at")
 _BATCH = 2000
+# The layout of the rows; a summary built with another one is rebuilt (migration 0007
+# notes an empty summary as built with version 1).
+VERSION = 1
 # Past this many dirty days one pass over all conversations is cheaper than a range each.
 _REBUILD_OVER = 120
 
@@ -51,9 +55,10 @@ def _write(found: tuple[dict[days.Key, days.DayTotals], dict[days.SpanKey, int]]
     totals, spans = found
     ConversationDay.objects.bulk_create(
         [ConversationDay(day=d, channel=ch, language=lang, team=team, opened=t.opened,
-                         first_response=t.first_response,
-                         first_response_target=t.first_response_target,
-                         resolution=t.resolution, resolution_target=t.resolution_target)
+                         first_response=days.pairs(t.first_response),
+                         first_response_target=days.pairs(t.first_response_target),
+                         resolution=days.pairs(t.resolution),
+                         resolution_target=days.pairs(t.resolution_target))
          for (d, ch, lang, team), t in sorted(totals.items(), key=lambda kv: str(kv[0]))],
         batch_size=_BATCH)
     ConversationSpan.objects.bulk_create(
@@ -101,8 +106,9 @@ def _rebuild(state: DaySummaryState) -> int:
     _write((totals, spans))
     _forget(seen)
     state.time_zone = _tz_name()
+    state.version = VERSION
     state.built_at = timezone.now()
-    state.save(update_fields=["time_zone", "built_at"])
+    state.save(update_fields=["time_zone", "version", "built_at"])
     return len({key[0] for key in totals})
 
 
@@ -117,13 +123,13 @@ def do_refresh_conversation_days() -> int:
     """Recount the local days whose conversations changed since the last refresh (or
     everything, when the summary was never built or was built in another time zone).
     Cheap when nothing changed: two small reads. Returns the number of days recounted."""
-    state = DaySummaryState.objects.filter(pk=1).values_list("time_zone", flat=True).first()
-    if state == _tz_name() and not DirtyConversationDay.objects.exists():
+    state = DaySummaryState.objects.filter(pk=1).values_list("time_zone", "version").first()
+    if state == (_tz_name(), VERSION) and not DirtyConversationDay.objects.exists():
         return 0
     tz = _tz()
     with transaction.atomic():
         locked = _locked_state()  # another process may have refreshed while we waited
-        if locked.time_zone != _tz_name():
+        if (locked.time_zone, locked.version) != (_tz_name(), VERSION):
             return _rebuild(locked)
         dirty = list(DirtyConversationDay.objects.values_list("pk", "created_at"))
         if not dirty:

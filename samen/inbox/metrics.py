@@ -17,15 +17,20 @@ from statistics import median
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
+    DateField,
     DateTimeField,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -127,8 +132,8 @@ def _time_against_target(period: Period, filters: Filters, *, done: str, due: st
                          per: float, unit: str, series: str, target: str) -> MetricTable:
     slots = buckets(period)
     index = {b: i for i, (b, _label) in enumerate(slots)}
-    measured: list[list[int]] = [[] for _slot in slots]
-    targets: list[list[int]] = [[] for _slot in slots]
+    measured: list[list[list[int]]] = [[] for _slot in slots]  # (microseconds, n) pairs
+    targets: list[list[list[int]]] = [[] for _slot in slots]
     rows = _summary(ConversationDay, filters).filter(
         day__gte=period.start, day__lte=period.end).values_list("day", done, due)
     for day, took, goal in rows:
@@ -194,11 +199,17 @@ def open_breached(period: Period, filters: Filters) -> MetricTable:
     slots = buckets(period)
     moments = [first if period.days <= 92 else min(first + timedelta(days=6), period.end)
                for first, _label in slots]
-    # Spans that end on or before the first moment, or begin after the last, count nowhere.
+    # Spans that end on or before the first moment, or begin after the last, count nowhere;
+    # those that began before the first moment count from it, and those that end after the
+    # last count as not ended: folded in the database, a year is a few hundred rows.
+    first, last = Value(moments[0], output_field=DateField()), moments[-1]
     rows = (_summary(ConversationSpan, filters)
-            .filter(begins__lte=moments[-1])
+            .filter(begins__lte=last)
             .filter(Q(ends__isnull=True) | Q(ends__gt=moments[0]))
-            .values_list("measure", "begins", "ends").annotate(total=Sum("n")))
+            .annotate(b=Greatest("begins", first),
+                      e=Case(When(ends__lte=last, then=F("ends")), default=None,
+                             output_field=DateField()))
+            .values_list("measure", "b", "e").annotate(total=Sum("n")))
     spans: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
     for measure, begins, ends, n in rows:
         spans[measure].append((begins, ends, n))
@@ -207,9 +218,12 @@ def open_breached(period: Period, filters: Filters) -> MetricTable:
     resolution_late = days.open_at(spans[SpanMeasure.RESOLUTION_LATE], moments)
     now = timezone.now()
     live = [s.value for s in ACTIVE_STATES | WAITING_STATES]
-    breached_now = _filtered(Conversation.objects.filter(state__in=live), filters).filter(
-        (Q(first_responded_at__isnull=True) & Q(first_response_due__lt=now))
-        | Q(resolution_due__lt=now)).count()
+    # Two counts that never overlap, each a range of the index ``inbox_conv_due``: past the
+    # resolution target, or else (target later or none) waiting for an overdue first reply.
+    live_qs = _filtered(Conversation.objects.filter(state__in=live), filters)
+    breached_now = live_qs.filter(resolution_due__lt=now).count() + live_qs.filter(
+        Q(resolution_due__gte=now) | Q(resolution_due__isnull=True),
+        first_responded_at__isnull=True, first_response_due__lt=now).count()
     return MetricTable(
         categories=[label for _b, label in slots],
         series=[(str(_("Open")), still_open),

@@ -39,12 +39,12 @@ FIELDS = ("created_at", "channel", "language", "team_id", "first_response_due",
 
 
 def summary() -> tuple[Counter, Counter]:
-    """The summary's rows, as comparable counters (lists sorted: their order is free)."""
+    """The summary's rows, as comparable counters."""
     day_rows = Counter()
     for row in ConversationDay.objects.values_list(
             "day", "channel", "language", "team", "opened", "first_response",
             "first_response_target", "resolution", "resolution_target"):
-        day_rows[(*row[:5], *(tuple(sorted(v)) for v in row[5:]))] += 1
+        day_rows[(*row[:5], *(tuple(tuple(pair) for pair in v) for v in row[5:]))] += 1
     spans = Counter()
     for *key, n in ConversationSpan.objects.values_list(
             "day", "channel", "language", "team", "measure", "begins", "ends", "n"):
@@ -59,7 +59,7 @@ def recount() -> tuple[Counter, Counter]:
         timezone.get_default_timezone())
     day_rows = Counter()
     for key, t in totals.items():
-        day_rows[(*key, t.opened, *(tuple(sorted(v)) for v in (
+        day_rows[(*key, t.opened, *(tuple(tuple(pair) for pair in days.pairs(v)) for v in (
             t.first_response, t.first_response_target, t.resolution,
             t.resolution_target)))] += 1
     return day_rows, Counter(spans)

@@ -74,7 +74,7 @@ def note_empty_summary(apps, schema_editor):
     if not Conversation.objects.exists():
         DaySummaryState.objects.update_or_create(
             pk=1, defaults={"time_zone": timezone.get_default_timezone_name(),
-                            "built_at": timezone.now()})
+                            "version": 1, "built_at": timezone.now()})
 
 
 class Migration(migrations.Migration):
@@ -89,6 +89,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('time_zone', models.CharField(blank=True, max_length=64)),
+                ('version', models.PositiveSmallIntegerField(default=0)),
                 ('built_at', models.DateTimeField(null=True)),
             ],
             options={

@@ -14,7 +14,8 @@ from django.db import models
 class ConversationDay(models.Model):
     """Conversations that started on one local day (``settings.TIME_ZONE``) per channel,
     language and team: how many, and every duration that their medians need, in whole
-    microseconds (so the medians are exactly those of the conversations themselves)."""
+    microseconds (so the medians are exactly those of the conversations themselves), as
+    ``[[microseconds, how many], ...]`` sorted by duration."""
 
     day = models.DateField()
     channel = models.CharField(max_length=20)
@@ -79,10 +80,12 @@ class DirtyConversationDay(models.Model):
 
 
 class DaySummaryState(models.Model):
-    """One row: the time zone the summary was built in (empty: never built). A refresh
-    locks it, so two processes never recount at the same time."""
+    """One row: the time zone and the layout version the summary was built in (empty: never
+    built); either differing from today's means a rebuild. A refresh locks the row, so two
+    processes never recount at the same time."""
 
     time_zone = models.CharField(max_length=64, blank=True)
+    version = models.PositiveSmallIntegerField(default=0)  # of the rows' layout
     built_at = models.DateTimeField(null=True)
 
     class Meta:
