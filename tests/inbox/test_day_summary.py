@@ -304,3 +304,18 @@ def test_summary_metrics_equal_the_direct_count(convs, spans):
     period = Period(first, first + timedelta(days=length - 1))
     assert from_metrics(period) == by_hand(period, list(Conversation.objects.all()))
     assert summary() == recount()
+
+
+def test_the_worker_minute_check_and_the_command_keep_the_summary():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from samen.core import worker
+
+    factories.conversation()
+    worker.run_periodic()
+    assert not DirtyConversationDay.objects.exists() and summary() == recount()
+    ConversationDay.objects.all().delete()  # lost, say, in a restore
+    call_command("inbox_rebuild_days", stdout=StringIO())
+    assert summary() == recount() and ConversationDay.objects.exists()
