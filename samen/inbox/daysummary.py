@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from samen.inbox import days
@@ -122,9 +123,11 @@ def do_rebuild_conversation_days() -> int:
 def do_refresh_conversation_days() -> int:
     """Recount the local days whose conversations changed since the last refresh (or
     everything, when the summary was never built or was built in another time zone).
-    Cheap when nothing changed: two small reads. Returns the number of days recounted."""
-    state = DaySummaryState.objects.filter(pk=1).values_list("time_zone", "version").first()
-    if state == (_tz_name(), VERSION) and not DirtyConversationDay.objects.exists():
+    Cheap when nothing changed: one small read. Returns the number of days recounted."""
+    state = DaySummaryState.objects.filter(pk=1).annotate(
+        dirty=Exists(DirtyConversationDay.objects.all())).values_list(
+        "time_zone", "version", "dirty").first()
+    if state == (_tz_name(), VERSION, False):
         return 0
     tz = _tz()
     with transaction.atomic():
