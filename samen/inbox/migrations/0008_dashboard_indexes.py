@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(fields=['state', 'resolution_due', 'first_response_due', 'first_responded_at'], name='inbox_conv_due'),
+            index=models.Index(fields=['state', 'resolution_due', 'first_response_due', 'first_responded_at', 'channel', 'language', 'team'], name='inbox_conv_due'),
         ),
         migrations.AddIndex(
             model_name='conversationevent',

@@ -77,9 +77,11 @@ class Conversation(models.Model):
             models.Index(fields=["language", "state", "-last_activity_at"],
                          name="inbox_conv_language"),
             # "Past an SLA target now" (the dashboard's headline, the "breached" view) is
-            # counted from this index alone, without reading the conversations.
+            # counted from this index alone, without reading the conversations, also when
+            # narrowed to a channel, language or team.
             models.Index(fields=["state", "resolution_due", "first_response_due",
-                                 "first_responded_at"], name="inbox_conv_due"),
+                                 "first_responded_at", "channel", "language", "team"],
+                         name="inbox_conv_due"),
         ]
 
     def __str__(self) -> str:
