@@ -18,6 +18,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['state', 'resolution_due', 'first_response_due', 'first_responded_at', 'channel', 'language', 'team'], name='inbox_conv_due'),
         ),
         migrations.AddIndex(
+            model_name='conversation',
+            index=models.Index(fields=['created_at'], name='inbox_conv_created'),
+        ),
+        migrations.AddIndex(
             model_name='conversationevent',
             index=models.Index(fields=['kind', 'at'], name='inbox_event_kind'),
         ),

@@ -82,6 +82,8 @@ class Conversation(models.Model):
             models.Index(fields=["state", "resolution_due", "first_response_due",
                                  "first_responded_at", "channel", "language", "team"],
                          name="inbox_conv_due"),
+            # the day summary recounts the conversations that started on a day (ADR 0247)
+            models.Index(fields=["created_at"], name="inbox_conv_created"),
         ]
 
     def __str__(self) -> str:
