@@ -20,6 +20,10 @@ from samen.core import audit
 from samen.core.models import Organisation, Person
 from samen.core.roles import Role
 from samen.inbox import intake, policy, workflow
+from samen.inbox.daysummary import (  # noqa: F401  (the summary's writes, in their module)
+    do_rebuild_conversation_days,
+    do_refresh_conversation_days,
+)
 from samen.inbox.errors import MandateRequired, NotAllowed, ReplyStateError
 from samen.inbox.models import (
     Availability,
@@ -1146,3 +1150,4 @@ def do_create_saved_reply(*, title: str, language: str, intent: str, body: str,
     audit.record(actor=by, action="inbox.saved_reply.created", target=saved,
                  data={"language": language, "intent": intent})
     return saved
+

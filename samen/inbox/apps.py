@@ -19,6 +19,14 @@ def _requeue_stuck_replies() -> None:
     do_requeue_stuck_replies()
 
 
+def _refresh_day_summary() -> None:
+    """Every minute, in every worker: recount the days whose conversations changed, so the
+    dashboard's first read after a busy minute finds little to do (ADR 0247)."""
+    from samen.inbox.actions import do_refresh_conversation_days
+
+    do_refresh_conversation_days()
+
+
 class InboxConfig(AppConfig):
     name = "samen.inbox"
     label = "inbox"
@@ -30,3 +38,4 @@ class InboxConfig(AppConfig):
 
         posts_understood.connect(_on_posts_understood, dispatch_uid="inbox.receive_posts")
         every_minute(_requeue_stuck_replies)
+        every_minute(_refresh_day_summary)

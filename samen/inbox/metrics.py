@@ -1,39 +1,54 @@
 """The inbox's numbers for the insights dashboards and the weekly report (docs/insights.md).
 
-Counts are grouped by day in the database (``TruncDate`` in the installation's time zone).
-Medians are not portable SQL (SQLite has none), so for the median metrics the database
-returns only one duration per conversation (or per decided escalation) inside the period,
-and the median per bucket is taken in Python: the rows are conversations, never posts, so
-their number stays small next to the post table.
+Conversations, response and resolution times, and open and breached work are read from the
+inbox's day summary (``ConversationDay``, ``ConversationSpan``; ADR 0247), a few rows per
+local day whatever the number of conversations, refreshed first for the days whose
+conversations changed. Medians are exact: the summary keeps every duration of a day, and the
+median per bucket is taken in Python. Escalations and "breached now" read their own rows
+(decided replies in the period; live conversations past a target, through an index).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
+    DateField,
     DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    TextField,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Cast, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from samen.inbox.models import Conversation, ConversationEvent, EventKind, Reply, Team
+from samen.inbox import days
+from samen.inbox.daysummary import do_refresh_conversation_days
+from samen.inbox.models import (
+    Conversation,
+    ConversationDay,
+    ConversationEvent,
+    ConversationSpan,
+    EventKind,
+    Reply,
+    SpanMeasure,
+    Team,
+)
 from samen.inbox.workflow import ACTIVE_STATES, WAITING_STATES
 from samen.insights.metrics import bucket_of, buckets, channel_label
 from samen.insights.registry import (
@@ -100,19 +115,51 @@ def _medians(period: Period, rows: Iterable[tuple[date, timedelta]],
     return values, (round(median(every), 1) if every else None)
 
 
+def _summary(model: type[ConversationDay] | type[ConversationSpan],
+             filters: Filters) -> QuerySet[Any]:
+    """The summary's rows narrowed like ``_filtered`` narrows conversations, after the days
+    whose conversations changed were recounted."""
+    do_refresh_conversation_days()
+    qs = model.objects.order_by()
+    if filters.channels:
+        qs = qs.filter(channel__in=filters.channels)
+    if filters.languages:
+        qs = qs.filter(language__in=filters.languages)
+    if filters.team:
+        qs = qs.filter(team=int(filters.team) if filters.team.isdigit() else -1)
+    return qs
+
+
+def _pairs(texts: list[str]) -> list[list[int]]:
+    pairs: list[list[int]] = []
+    for chunk in json.loads("[" + ",".join(texts) + "]"):
+        pairs.extend(chunk)
+    return pairs
+
+
 def _time_against_target(period: Period, filters: Filters, *, done: str, due: str,
                          per: float, unit: str, series: str, target: str) -> MetricTable:
-    start, end = _period_bounds(period)
-    qs = _filtered(Conversation.objects.filter(created_at__gte=start, created_at__lt=end),
-                   filters).annotate(day=TruncDate("created_at", tzinfo=_tz())).order_by()
-    took = qs.filter(**{f"{done}__isnull": False}).annotate(took=ExpressionWrapper(
-        F(done) - F("created_at"), output_field=DurationField())).values_list("day", "took")
-    goal = qs.filter(**{f"{due}__isnull": False}).annotate(goal=ExpressionWrapper(
-        F(due) - F("created_at"), output_field=DurationField())).values_list("day", "goal")
-    measured, headline = _medians(period, took, per)
-    targets, _overall = _medians(period, goal, per)
-    return MetricTable(categories=[label for _b, label in buckets(period)],
-                       series=[(series, measured), (target, targets)],
+    slots = buckets(period)
+    index = {b: i for i, (b, _label) in enumerate(slots)}
+    # The stored JSON is read as text and parsed once per bucket (one C call for a week of
+    # rows), not once per row and column through the field's converter.
+    took_text: list[list[str]] = [[] for _slot in slots]
+    goal_text: list[list[str]] = [[] for _slot in slots]
+    rows = _summary(ConversationDay, filters).filter(
+        day__gte=period.start, day__lte=period.end).values_list(
+        "day", Cast(done, TextField()), Cast(due, TextField()))
+    for day, took, goal in rows:
+        i = index.get(bucket_of(day, period))
+        if i is not None:
+            took_text[i].append(took)
+            goal_text[i].append(goal)
+    # (microseconds, how many) pairs per bucket; "[]" rows add nothing
+    measured = [_pairs(texts) for texts in took_text]
+    targets = [_pairs(texts) for texts in goal_text]
+    headline = days.median_of([v for values in measured for v in values], per)
+    return MetricTable(categories=[label for _b, label in slots],
+                       series=[(series, [days.median_of(v, per) or 0.0 for v in measured]),
+                               (target, [days.median_of(v, per) or 0.0 for v in targets])],
                        category_label=pgettext_lazy("chart axis", "Date"), unit=unit,
                        headline=headline, headline_better="lower",
                        headline_unit=_("minutes (median)") if per == 60
@@ -123,7 +170,7 @@ def first_response(period: Period, filters: Filters) -> MetricTable:
     """Conversations started in the period, by the day they started: median minutes until
     the first reply was sent, and the median SLA target they had."""
     return _time_against_target(
-        period, filters, done="first_responded_at", due="first_response_due", per=60,
+        period, filters, done="first_response", due="first_response_target", per=60,
         unit=str(_("minutes")), series=str(_("Median first response (min)")),
         target=str(_("SLA target (min)")))
 
@@ -132,7 +179,7 @@ def resolution(period: Period, filters: Filters) -> MetricTable:
     """Conversations started in the period, by the day they started: median hours until
     they were resolved, and the median SLA target they had."""
     return _time_against_target(
-        period, filters, done="resolved_at", due="resolution_due", per=3600,
+        period, filters, done="resolution", due="resolution_target", per=3600,
         unit=str(_("hours")), series=str(_("Median resolution (h)")),
         target=str(_("SLA target (h)")))
 
@@ -141,11 +188,9 @@ def conversations(period: Period, filters: Filters) -> MetricTable:
     """Conversations started per day (or week) and channel: the work that came in."""
     slots = buckets(period)
     index = {b: i for i, (b, _label) in enumerate(slots)}
-    start, end = _period_bounds(period)
-    per_day = (_filtered(Conversation.objects.filter(created_at__gte=start, created_at__lt=end),
-                         filters)
-               .annotate(day=TruncDate("created_at", tzinfo=_tz())).order_by()
-               .values_list("day", "channel").annotate(n=Count("pk")))
+    per_day = (_summary(ConversationDay, filters)
+               .filter(day__gte=period.start, day__lte=period.end)
+               .values_list("day", "channel").annotate(n=Sum("opened")))
     counted: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(slots))
     for day, channel, n in per_day:
         i = index.get(bucket_of(day, period))
@@ -158,66 +203,42 @@ def conversations(period: Period, filters: Filters) -> MetricTable:
                        headline=float(sum(sum(v) for _c, v in series)))
 
 
-# Stands in for "not yet" (not resolved, not responded) in interval ends; far enough, and a
-# real date every database and time zone conversion accepts.
-_NEVER = datetime(2999, 1, 1, tzinfo=UTC)
-
-
-def _interval_counts(qs: QuerySet[Conversation], begins: Any, ends: Any,
-                     moments: list[date]) -> list[float]:
-    """How many intervals (begins, ends] of the conversations in ``qs`` hold the end of each
-    day in ``moments``: those that began by then minus those that also ended by then, from
-    one ``GROUP BY`` (local day it began, local day it ended) in the database."""
-    never = Value(_NEVER, output_field=DateTimeField())
-    rows = (qs.annotate(b=begins, e=Coalesce(ends, never) if ends is not None else never)
-            .filter(e__gt=F("b"))
-            .annotate(bday=TruncDate("b", tzinfo=_tz()), eday=TruncDate("e", tzinfo=_tz()))
-            .order_by().values_list("bday", "eday").annotate(n=Count("pk")))
-    change = [0] * (len(moments) + 1)
-    for bday, eday, n in rows:
-        change[bisect_left(moments, bday)] += n  # counted from the first moment on its day
-        change[bisect_left(moments, eday)] -= n
-    counts, running = [], 0
-    for step in change[:-1]:
-        running += step
-        counts.append(float(running))
-    return counts
-
-
 def open_breached(period: Period, filters: Filters) -> MetricTable:
     """Conversations open at the end of each bucket's last day, and those of them past an
     SLA target then. A conversation counts as open from its start until ``resolved_at`` (a
     reopened one counts as open throughout); it is past its target while the first response
     is overdue (until it is sent) or the resolution is overdue. Each of these is an interval
-    of time, counted at the end of each day with a few grouped queries (whatever the number
-    of days). The headline is what the inbox's "breached" view shows now."""
+    of local days in the summary (``ConversationSpan``); one grouped query reads those that
+    overlap the period, whatever the number of days. The headline is what the inbox's
+    "breached" view shows now."""
     slots = buckets(period)
     moments = [first if period.days <= 92 else min(first + timedelta(days=6), period.end)
                for first, _label in slots]
-    start, end = _period_bounds(period)
-    qs = _filtered(Conversation.objects.filter(created_at__lt=end).filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=start)), filters).order_by()
-    never = Value(_NEVER, output_field=DateTimeField())
-
-    def upto(name: str) -> Coalesce:
-        return Coalesce(name, never)
-
-    still_open = _interval_counts(qs, F("created_at"), F("resolved_at"), moments)
-    # Late first response, up to the response, the resolution target or the resolution;
-    # late resolution from its target until it is resolved. The two never overlap.
-    first_late = _interval_counts(
-        qs.filter(first_response_due__isnull=False),
-        Greatest("first_response_due", "created_at"),
-        Least(upto("first_responded_at"), upto("resolution_due"), upto("resolved_at")),
-        moments)
-    resolution_late = _interval_counts(
-        qs.filter(resolution_due__isnull=False), Greatest("resolution_due", "created_at"),
-        F("resolved_at"), moments)
+    # Spans that end on or before the first moment, or begin after the last, count nowhere;
+    # those that began before the first moment count from it, and those that end after the
+    # last count as not ended: folded in the database, a year is a few hundred rows.
+    first, last = Value(moments[0], output_field=DateField()), moments[-1]
+    rows = (_summary(ConversationSpan, filters)
+            .filter(begins__lte=last)
+            .filter(Q(ends__isnull=True) | Q(ends__gt=moments[0]))
+            .annotate(b=Greatest("begins", first),
+                      e=Case(When(ends__lte=last, then=F("ends")), default=None,
+                             output_field=DateField()))
+            .values_list("measure", "b", "e").annotate(total=Sum("n")))
+    spans: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
+    for measure, begins, ends, n in rows:
+        spans[measure].append((begins, ends, n))
+    still_open = days.open_at(spans[SpanMeasure.OPEN], moments)
+    first_late = days.open_at(spans[SpanMeasure.FIRST_LATE], moments)
+    resolution_late = days.open_at(spans[SpanMeasure.RESOLUTION_LATE], moments)
     now = timezone.now()
     live = [s.value for s in ACTIVE_STATES | WAITING_STATES]
-    breached_now = _filtered(Conversation.objects.filter(state__in=live), filters).filter(
-        (Q(first_responded_at__isnull=True) & Q(first_response_due__lt=now))
-        | Q(resolution_due__lt=now)).count()
+    # Two counts that never overlap, each a range of the index ``inbox_conv_due``: past the
+    # resolution target, or else (target later or none) waiting for an overdue first reply.
+    live_qs = _filtered(Conversation.objects.filter(state__in=live), filters)
+    breached_now = live_qs.filter(resolution_due__lt=now).count() + live_qs.filter(
+        Q(resolution_due__gte=now) | Q(resolution_due__isnull=True),
+        first_responded_at__isnull=True, first_response_due__lt=now).count()
     return MetricTable(
         categories=[label for _b, label in slots],
         series=[(str(_("Open")), still_open),

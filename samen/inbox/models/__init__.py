@@ -12,10 +12,18 @@ from samen.inbox.models.people import Availability, Notice, Presence, SavedFilte
 from samen.inbox.models.policy import RoutingRule, SavedReply, SlaTarget
 from samen.inbox.models.replies import Reply, ReplyState
 from samen.inbox.models.search import SearchEntry
+from samen.inbox.models.summary import (
+    ConversationDay,
+    ConversationSpan,
+    DaySummaryState,
+    DirtyConversationDay,
+    SpanMeasure,
+)
 
 __all__ = [
     "Availability", "Contact", "ContactEvent", "ContactHandle", "ContactKind", "Conversation",
-    "ConversationEvent", "ConversationPost", "EventKind", "Notice", "Presence", "Priority",
+    "ConversationDay", "ConversationEvent", "ConversationPost", "ConversationSpan",
+    "DaySummaryState", "DirtyConversationDay", "EventKind", "Notice", "Presence", "Priority",
     "Reply", "ReplyState", "RoutingRule", "SavedFilter", "SavedReply", "SearchEntry",
-    "SlaTarget", "Team",
+    "SlaTarget", "SpanMeasure", "Team",
 ]

@@ -76,6 +76,14 @@ class Conversation(models.Model):
                          name="inbox_conv_urgent"),
             models.Index(fields=["language", "state", "-last_activity_at"],
                          name="inbox_conv_language"),
+            # "Past an SLA target now" (the dashboard's headline, the "breached" view) is
+            # counted from this index alone, without reading the conversations, also when
+            # narrowed to a channel, language or team.
+            models.Index(fields=["state", "resolution_due", "first_response_due",
+                                 "first_responded_at", "channel", "language", "team"],
+                         name="inbox_conv_due"),
+            # the day summary recounts the conversations that started on a day (ADR 0247)
+            models.Index(fields=["created_at"], name="inbox_conv_created"),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +147,9 @@ class ConversationEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["conversation", "at"], name="inbox_event_conv")]
+        indexes = [models.Index(fields=["conversation", "at"], name="inbox_event_conv"),
+                   # escalations of a period, for the dashboard
+                   models.Index(fields=["kind", "at"], name="inbox_event_kind")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id} {self.kind}"

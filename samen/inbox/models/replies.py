@@ -65,6 +65,8 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # the manager's decisions of a period, for the dashboard's escalations
+        indexes = [models.Index(fields=["decided_at"], name="inbox_reply_decided")]
 
     def __str__(self) -> str:
         return f"{self.get_state_display()}: {self.text[:40]}"
