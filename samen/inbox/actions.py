@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit
+from samen.core.ids import among
 from samen.core.models import Organisation, Person
 from samen.core.roles import Role
 from samen.inbox import intake, policy, workflow
@@ -619,8 +620,9 @@ class _Intake:
 
 @transaction.atomic
 def _receive_batch(posts: list[Any]) -> list[Conversation]:
-    done = set(ConversationPost.objects.filter(post_id__in=[p.id for p in posts])
-               .values_list("post_id", flat=True))
+    ids = {p.id for p in posts}
+    done = ids.intersection(ConversationPost.objects.filter(among("post_id", ids))
+                            .values_list("post_id", flat=True))
     batch = _Intake([p for p in posts if p.id not in done])
     if not batch.posts:
         return []
