@@ -7,7 +7,7 @@ in ``transaction.on_commit``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit
+from samen.core.ids import among
 from samen.core.models import Organisation, Person
 from samen.core.roles import Role
 from samen.inbox import intake, policy, workflow
@@ -623,8 +624,9 @@ class _Intake:
 
 @transaction.atomic
 def _receive_batch(posts: list[Any]) -> list[Conversation]:
-    done = set(ConversationPost.objects.filter(post_id__in=[p.id for p in posts])
-               .values_list("post_id", flat=True))
+    ids = {p.id for p in posts}
+    done = ids.intersection(ConversationPost.objects.filter(among("post_id", ids))
+                            .values_list("post_id", flat=True))
     batch = _Intake([p for p in posts if p.id not in done])
     if not batch.posts:
         return []
@@ -643,7 +645,8 @@ def _receive_alone(post: Any) -> list[Conversation]:
         return _receive_batch([post])
 
 
-def do_receive_posts(*, post_ids: Iterable[int]) -> list[Conversation]:
+def do_receive_posts(*, post_ids: Iterable[int],
+                     stored: Mapping[int, Sequence[Any]] | None = None) -> list[Conversation]:
     """Turn new posts into conversations (or add them to their thread).
 
     Idempotent: a post already in a conversation is skipped, so receiving a batch twice, or
@@ -653,12 +656,13 @@ def do_receive_posts(*, post_ids: Iterable[int]) -> list[Conversation]:
     the same moment, or one post cannot be received), it is rolled back and its posts are
     received one by one, each in its own transaction, so one bad post does not hold back
     the others; the first error is raised after them. Returns the conversations created or
-    extended, one per post received.
+    extended, one per post received. ``stored``: rows this process just inserted, passed on
+    by understanding (see ``sources.ingest.read_back``), so they are not read back.
     """
     ids = list(post_ids)
     if not ids:
         return []
-    posts = read_back(ids, _INTAKE_FIELDS, inbound_only=True)
+    posts = read_back(ids, _INTAKE_FIELDS, inbound_only=True, stored=stored)
     touched: list[Conversation] = []
     for start in range(0, len(posts), INTAKE_BATCH):
         batch = posts[start:start + INTAKE_BATCH]

@@ -1,14 +1,17 @@
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _on_posts_understood(sender: Any, post_ids: list[int] | None = None, **kwargs: Any) -> None:
+def _on_posts_understood(sender: Any, post_ids: list[int] | None = None,
+                         stored_rows: Mapping[int, Sequence[Any]] | None = None,
+                         **kwargs: Any) -> None:
     """Hand new posts to the inbox's intake; all logic is in ``actions.do_receive_posts``."""
     from samen.inbox.actions import do_receive_posts
 
-    do_receive_posts(post_ids=post_ids or [])
+    do_receive_posts(post_ids=post_ids or [], stored=stored_rows)
 
 
 def _requeue_stuck_replies() -> None:

@@ -10,6 +10,7 @@ network that repeats itself, two listeners at a lease hand-over) is stored once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -74,53 +75,14 @@ def _fit(value: str | None, limit: int) -> str:
     return value if len(value) <= limit else ""
 
 
-def _values(post: NormalizedPost, *, account: Account | None, direction: str,
-            now: datetime, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The Post columns for ``post`` (by attribute name), enrichment included."""
-    values: dict[str, Any] = {
-        "account_id": account.pk if account is not None else None,
-        "source": post.source,
-        "external_id": fit_id(post.external_id),
-        "url": _fit(post.url, MAX_URL),
-        "direction": direction,
-        "author_handle": post.author.handle[:MAX_ID],
-        "author_name": post.author.display_name[:MAX_ID],
-        "author_url": _fit(post.author.profile_url, MAX_URL),
-        "author_external_id": post.author.external_id[:MAX_ID],
-        "text": post.text,
-        "source_language": (post.lang or "")[:16],
-        "created_at": post.created_at,
-        "ingested_at": now,
-        "reply_to_external_id": fit_id(post.reply_to_id) if post.reply_to_id else "",
-        "thread_root_external_id": fit_id(post.thread_root_id) if post.thread_root_id else "",
-        "mentions": post.mentions,
-        "hashtags": post.hashtags,
-        "links": post.links,
-        "media": [{"url": m.url, "alt_text": m.alt_text, "kind": m.kind} for m in post.media],
-        "visibility": str(post.visibility),
-        "edited_at": post.edited_at,
-        "deleted_at": now if post.deleted else None,
-        "language": "",
-        "sentiment": "",
-        "sentiment_confidence": None,
-        "intent": "",
-        "urgent": False,
-        "urgency_reasons": [],
-        "raw": post.raw,
-    }
-    if extra:
-        values.update((k, v) for k, v in extra.items() if k in ENRICHED_FIELDS)
-    return values
-
-
 def _enrichments(posts: Sequence[NormalizedPost]) -> list[Mapping[str, Any] | None]:
     if _enricher is None or not posts:
         return [None] * len(posts)
     return list(_enricher(posts))
 
 
-# The columns ``_insert`` fills, in the order ``_new_row`` gives them (checked against the
-# model on first use, so a column added to Post cannot be forgotten here).
+# Every column of Post but ``id``, in the order ``_row`` gives them (checked against the model
+# on first use, so a column added to Post cannot be forgotten here).
 INSERT_COLUMNS = (
     "account_id", "source", "external_id", "url", "direction", "author_handle", "author_name",
     "author_url", "author_external_id", "text", "source_language", "created_at", "ingested_at",
@@ -128,36 +90,58 @@ INSERT_COLUMNS = (
     "media", "visibility", "edited_at", "deleted_at", "language", "sentiment",
     "sentiment_confidence", "intent", "urgent", "urgency_reasons", "raw",
 )
-_insert_sql: dict[str, str] = {}  # per database vendor
+# What an edit rewrites (the rest of a post never changes once stored).
+_EDIT_FIELDS = ("text", "url", "mentions", "hashtags", "links", "media", "visibility",
+                "edited_at", "raw", "source_language", *ENRICHED_FIELDS)
+_EDIT_INDEXES = tuple(INSERT_COLUMNS.index(name) for name in _EDIT_FIELDS)
+_statements: dict[tuple[str, str], str] = {}  # (database vendor, kind) -> SQL
 
 
-def _insert_statement() -> str:
+def _post_fields() -> dict[str, models.Field[Any, Any]]:
+    fields = {f.attname: f for f in Post._meta.concrete_fields if f.attname != "id"}
+    if set(fields) != set(INSERT_COLUMNS):
+        raise RuntimeError("sources.ingest.INSERT_COLUMNS no longer matches the Post model")
+    return fields
+
+
+def _statement(kind: str) -> str:
+    """The INSERT (``"insert"``) or edit UPDATE (``"update"``) of posts, for this database.
+
+    Only quoted names from the model and placeholders go into the text: no data.
+    """
     vendor = connection.vendor
-    if vendor not in _insert_sql:
-        fields = {f.attname: f for f in Post._meta.concrete_fields if f.attname != "id"}
-        if set(fields) != set(INSERT_COLUMNS):
-            raise RuntimeError("sources.ingest.INSERT_COLUMNS no longer matches the Post model")
+    if (vendor, kind) not in _statements:
+        fields = _post_fields()
         ops = connection.ops
-        marks = ["%s::jsonb" if vendor == "postgresql"
-                 and isinstance(fields[name], models.JSONField) else "%s"
-                 for name in INSERT_COLUMNS]
-        # Only quoted names from the model and placeholders go into the text: no data.
-        _insert_sql[vendor] = (
-            f"INSERT INTO {ops.quote_name(str(Post._meta.db_table))} "  # noqa: S608
-            f"({', '.join(ops.quote_name(str(fields[n].column)) for n in INSERT_COLUMNS)}) "
-            f"VALUES ({', '.join(marks)}) "
-            f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
-            f"DO NOTHING")
-    return _insert_sql[vendor]
+
+        def mark(name: str) -> str:
+            return ("%s::jsonb" if vendor == "postgresql"
+                    and isinstance(fields[name], models.JSONField) else "%s")
+
+        table = ops.quote_name(str(Post._meta.db_table))
+        if kind == "insert":
+            sql = (f"INSERT INTO {table} "  # noqa: S608
+                   f"({', '.join(ops.quote_name(str(fields[n].column)) for n in INSERT_COLUMNS)})"
+                   f" VALUES ({', '.join(mark(n) for n in INSERT_COLUMNS)}) "
+                   f"ON CONFLICT ({ops.quote_name('source')}, {ops.quote_name('external_id')}) "
+                   f"DO NOTHING")
+        else:
+            sets = ", ".join(f"{ops.quote_name(str(fields[n].column))} = {mark(n)}"
+                             for n in _EDIT_FIELDS)
+            sql = f"UPDATE {table} SET {sets} WHERE {ops.quote_name('id')} = %s"  # noqa: S608
+        _statements[(vendor, kind)] = sql
+    return _statements[(vendor, kind)]
 
 
 def _json_list(value: Sequence[Any] | None) -> str:
     return orjson.dumps(value).decode() if value else "[]"
 
 
-def _new_row(post: NormalizedPost, extra: Mapping[str, Any] | None, *, account_id: int | None,
-             direction: str, now: Any, db_time: Callable[[datetime], Any]) -> tuple[Any, ...]:
-    """The INSERT parameters of a new post (``INSERT_COLUMNS``; same values as ``_values``)."""
+def _row(post: NormalizedPost, extra: Mapping[str, Any] | None, *, account_id: int | None,
+         direction: str, now: Any, db_time: Callable[[datetime], Any]) -> tuple[Any, ...]:
+    """The one place a post's columns are made: the database parameters of ``post``, in
+    ``INSERT_COLUMNS`` order, enrichment (``extra``) included. An INSERT sends all of them,
+    an edit the ``_EDIT_FIELDS`` among them."""
     e = extra or {}
     author = post.author
     return (
@@ -179,26 +163,48 @@ def _new_row(post: NormalizedPost, extra: Mapping[str, Any] | None, *, account_i
     )
 
 
-def _insert(new: Sequence[tuple[NormalizedPost, Mapping[str, Any] | None]], *,
-            account: Account | None, direction: str, now: datetime) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING with executemany.
+def _db_time() -> Callable[[datetime], Any]:
+    # psycopg adapts aware datetimes itself; SQLite stores naive UTC text, as Django does.
+    return (lambda value: value) if connection.vendor == "postgresql" else _sqlite_time
+
+
+def _insert(rows: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING with executemany (ADR 0142).
 
     The ORM's bulk_create spends most of its time preparing each value through each field;
-    here the parameters are built straight from the NormalizedPost, each column's conversion
-    chosen once, which is what makes ingest keep up with a firehose. Same table, same
-    constraint, same stored values as the ORM would write.
+    here the parameters are built straight from the NormalizedPost (``_row``), each column's
+    conversion chosen once, which is what makes ingest keep up with a firehose. Same table,
+    same constraint, same stored values as the ORM would write.
     """
-    sql = _insert_statement()
-    # psycopg adapts aware datetimes itself; SQLite stores naive UTC text, as Django does.
-    db_time: Callable[[datetime], Any] = \
-        (lambda value: value) if connection.vendor == "postgresql" else _sqlite_time
-    account_id = account.pk if account is not None else None
-    db_now = db_time(now)
-    params = [_new_row(post, extra, account_id=account_id, direction=direction, now=db_now,
-                       db_time=db_time) for post, extra in new]
+    sql = _statement("insert")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
+
+
+def _update(edits: Sequence[tuple[int, tuple[Any, ...]]]) -> None:
+    """Rewrite the ``_EDIT_FIELDS`` of edited posts ((pk, ``_row``) pairs), one executemany."""
+    sql = _statement("update")
+    params = [(*(row[i] for i in _EDIT_INDEXES), pk) for pk, row in edits]
     with connection.cursor() as cursor:
         for chunk in _chunks(params):
             cursor.executemany(sql, chunk)
+
+
+def _select_in(sql: str, before: Sequence[Any], values: Sequence[Any],
+               after: str = "") -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` + `` IN (values)`` + ``after``, a chunk of values at a time.
+
+    Plain SQL with one placeholder per value: a queryset filtering on a list of hundreds of
+    ids prepares each id through the lookup machinery, which cost more than the query.
+    """
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values):
+            cursor.execute(f"{sql} IN ({', '.join(['%s'] * len(chunk))}){after}",
+                           [*before, *chunk])
+            out.extend(cursor.fetchall())
+    return out
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -206,10 +212,6 @@ def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ")
-
-
-_EDIT_FIELDS = ["text", "url", "mentions", "hashtags", "links", "media", "visibility",
-                "edited_at", "raw", "source_language", *ENRICHED_FIELDS]
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -245,18 +247,18 @@ def store_batch(
     for source, external_id in unique:
         by_source.setdefault(source, []).append(external_id)
     notify = posts_stored.has_listeners()
+    db_time = _db_time()
+    row_of = functools.partial(_row, account_id=account.pk if account is not None else None,
+                               direction=direction, now=db_time(now), db_time=db_time)
 
     with transaction.atomic():
         existing: dict[tuple[str, str], tuple[int, datetime | None]] = {}
         for source, ids in by_source.items():
-            for chunk in _chunks(ids):
-                for pk, external_id, edited_at in Post.objects.filter(
-                    source=source, external_id__in=chunk
-                ).values_list("pk", "external_id", "edited_at"):
-                    existing[(source, external_id)] = (pk, edited_at)
-        new_rows: list[tuple[NormalizedPost, Mapping[str, Any] | None]] = []
-        new_keys: set[tuple[str, str]] = set()
-        edits: list[Post] = []
+            for pk, external_id, edited_at in _select_in(
+                    _by_external_id("edited_at"), [source], ids):
+                existing[(source, external_id)] = (
+                    pk, _from_db_time(edited_at) if edited_at is not None else None)
+
         def needs_values(key: tuple[str, str], post: NormalizedPost) -> bool:
             if key not in existing:
                 return True
@@ -267,26 +269,22 @@ def store_batch(
         wanted = [(key, post) for key, post in unique.items() if needs_values(key, post)]
         extras = dict(zip((key for key, _p in wanted),
                           _enrichments([post for _k, post in wanted]), strict=True))
+        new_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+        edits: list[tuple[int, tuple[Any, ...]]] = []
         for key, post in unique.items():
             if key not in existing:
-                new_rows.append((post, extras[key]))
-                new_keys.add(key)
-                continue
-            pk, stored_edit = existing[key]
-            if post.edited_at is not None and (stored_edit is None or post.edited_at > stored_edit):
-                row = Post(**_values(post, account=account, direction=direction, now=now,
-                                     extra=extras[key]))
-                row.pk = pk
-                edits.append(row)
+                new_rows[key] = row_of(post, extras[key])
+            elif key in extras:
+                edits.append((existing[key][0], row_of(post, extras[key])))
             else:
                 result.duplicates += 1
         if new_rows:
-            _insert(new_rows, account=account, direction=direction, now=now)
+            _insert(list(new_rows.values()))
             result.created = len(new_rows)
         if edits:
-            Post.objects.bulk_update(edits, _EDIT_FIELDS, batch_size=CHUNK)
+            _update(edits)
             result.updated = len(edits)
-            result.post_ids.extend(row.pk for row in edits)
+            result.post_ids.extend(pk for pk, _row in edits)
         if deleted_ids:
             fitted = [fit_id(i) for i in deleted_ids]
             gone = Post.objects.filter(external_id__in=fitted, deleted_at__isnull=True)
@@ -301,37 +299,49 @@ def store_batch(
         if account is not None and new_rows:
             Account.objects.filter(pk=account.pk).update(last_item_at=now)
         inserted: list[int] = []  # by this batch's INSERT (not by a process racing it)
+        stored: dict[int, tuple[Any, ...]] = {}  # their INSERT parameters, by id
         if notify and new_rows:
             for source, ids in by_source.items():
-                for chunk in _chunks([i for i in ids if (source, i) in new_keys]):
-                    for pk, ingested_at in Post.objects.filter(
-                            source=source, external_id__in=chunk).values_list(
-                                "pk", "ingested_at"):
-                        result.post_ids.append(pk)
-                        if ingested_at == now:
-                            inserted.append(pk)
+                for pk, external_id, ingested_at in _select_in(
+                        _by_external_id("ingested_at"), [source],
+                        [i for i in ids if (source, i) in new_rows]):
+                    result.post_ids.append(pk)
+                    if _from_db_time(ingested_at) == now:
+                        inserted.append(pk)
+                        stored[pk] = new_rows[(source, external_id)]
         if notify and result.post_ids:
             ids_to_send = list(result.post_ids)
             transaction.on_commit(lambda: posts_stored.send(
-                sender=Post, post_ids=ids_to_send, new_post_ids=inserted))
+                sender=Post, post_ids=ids_to_send, new_post_ids=inserted, stored_rows=stored))
     return result
 
 
-def read_back(post_ids: Iterable[int], fields: Sequence[str], *,
-              inbound_only: bool = False) -> list[SimpleNamespace]:
+def _by_external_id(column: str) -> str:
+    """SELECT id, external_id and ``column`` of posts by source and external id (then IN)."""
+    q = connection.ops.quote_name
+    return (f"SELECT {q('id')}, {q('external_id')}, {q(column)} "  # noqa: S608 - names only
+            f"FROM {q(str(Post._meta.db_table))} WHERE {q('source')} = %s AND {q('external_id')}")
+
+
+def read_back(post_ids: Iterable[int], fields: Sequence[str], *, inbound_only: bool = False,
+              stored: Mapping[int, Sequence[Any]] | None = None) -> list[SimpleNamespace]:
     """Columns of stored posts as plain objects (in (created_at, id) order when both are among
     ``fields``), for the steps that follow the ingest (understanding, the inbox's intake).
 
     Each of those steps reads back the batch just stored; done through the ORM, converting
-    every value of every row cost more than the query. Here the ORM writes the SQL and each
-    column's conversion is chosen once: JSON text to Python (the backends hand JSON over as
-    text), SQLite's naive UTC times to aware datetimes, integers to booleans. ``inbound_only``
-    leaves out the organisation's own posts and deleted ones.
+    every value of every row cost more than the query. Here each column's conversion is chosen
+    once: JSON text to Python (the backends hand JSON over as text), SQLite's naive UTC times
+    to aware datetimes, integers to booleans. ``inbound_only`` leaves out the organisation's
+    own posts and deleted ones.
+
+    ``stored`` (the ``stored_rows`` of ``posts_stored``: the INSERT parameters of the posts
+    this process just inserted, by id) spares reading those rows: the parameters are what the
+    database was given and hands back, and go through the same conversions. A caller that
+    changed some of these posts since must leave them out of ``stored``.
     """
     ids = sorted({int(i) for i in post_ids})
-    out: list[SimpleNamespace] = []
     if not ids:
-        return out
+        return []
     convert: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(fields):
         model_field = Post._meta.get_field(name)
@@ -341,20 +351,37 @@ def read_back(post_ids: Iterable[int], fields: Sequence[str], *,
             convert.append((index, _from_db_time))
         elif isinstance(model_field, models.BooleanField):
             convert.append((index, _from_db_bool))
-    for chunk in _chunks(ids):
-        rows = Post.objects.filter(pk__in=chunk)
+    rows: list[Sequence[Any]] = []
+    rest = ids
+    if stored:
+        at = [None if name == "id" else INSERT_COLUMNS.index(name) for name in fields]
+        direction_at = INSERT_COLUMNS.index("direction")
+        deleted_at = INSERT_COLUMNS.index("deleted_at")
+        for pk in ids:
+            row = stored.get(pk)
+            if row is None or (inbound_only and (row[direction_at] == Direction.OUTBOUND.value
+                                                 or row[deleted_at] is not None)):
+                continue
+            rows.append([pk if i is None else row[i] for i in at])
+        rest = [pk for pk in ids if pk not in stored]
+    if rest:
+        q = connection.ops.quote_name
+        column = {f.attname: str(f.column) for f in Post._meta.concrete_fields}
+        columns = ", ".join(q(column[name]) for name in fields)
+        where, before = "", []
         if inbound_only:
-            rows = rows.exclude(direction=Direction.OUTBOUND).filter(deleted_at__isnull=True)
-        sql, params = rows.order_by().values_list(*fields).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
-        for row in fetched:
-            values = list(row)
-            for index, conversion in convert:
-                if values[index] is not None:
-                    values[index] = conversion(values[index])
-            out.append(SimpleNamespace(**dict(zip(fields, values, strict=True))))
+            where = f"NOT ({q('direction')} = %s) AND {q('deleted_at')} IS NULL AND "
+            before = [Direction.OUTBOUND.value]
+        rows.extend(_select_in(
+            f"SELECT {columns} FROM {q(str(Post._meta.db_table))} "  # noqa: S608 - names only
+            f"WHERE {where}{q('id')}", before, rest))
+    out: list[SimpleNamespace] = []
+    for row in rows:
+        values = list(row)
+        for index, conversion in convert:
+            if values[index] is not None:
+                values[index] = conversion(values[index])
+        out.append(SimpleNamespace(**dict(zip(fields, values, strict=True))))
     if "created_at" in fields and "id" in fields:
         out.sort(key=operator.attrgetter("created_at", "id"))
     return out

@@ -89,8 +89,13 @@ class ListeningRule(models.Model):
 class RuleMatch(models.Model):
     """Post ``post`` matched rule ``rule``. Written once per pair (re-running is harmless)."""
 
-    post = models.ForeignKey("sources.Post", on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey(ListeningRule, on_delete=models.CASCADE, related_name="matches")
+    # No index of their own: the unique constraint starts with post and the index below with
+    # rule, so each serves lookups (and cascades) by its first column. Every index is one
+    # more B-tree written for each of the ~5 matches of every post (ADR 0144).
+    post = models.ForeignKey("sources.Post", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+    rule = models.ForeignKey(ListeningRule, on_delete=models.CASCADE, related_name="matches",
+                             db_index=False)
     matched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

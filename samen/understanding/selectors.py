@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from samen.core.ids import among
 from samen.core.models import Organisation
 from samen.sources.models import Direction, Post
 from samen.understanding.models import (
@@ -99,13 +100,14 @@ def inbox_rules(post_ids: Collection[int], *, addressed: Collection[int] = ()
     queries whatever the number of posts; one when no rule sends to the inbox and no post is
     addressed.
     """
-    ids = list(post_ids)
+    ids = set(post_ids)
     going = set(addressed)
     inbox_rule_ids = list(ListeningRule.objects.filter(to_inbox=True, enabled=True)
                           .values_list("id", flat=True))
     if inbox_rule_ids and ids:
-        going.update(RuleMatch.objects.filter(post_id__in=ids, rule_id__in=inbox_rule_ids)
-                     .values_list("post_id", flat=True))
+        going.update(ids.intersection(
+            RuleMatch.objects.filter(among("post_id", ids), rule_id__in=inbox_rule_ids)
+            .values_list("post_id", flat=True)))
     out: dict[int, list[str]] = {pid: [] for pid in going}
     if going:
         for post_id, name in (RuleMatch.objects.filter(post_id__in=sorted(going))

@@ -6,5 +6,6 @@ matches being there.
 
 from django.dispatch import Signal
 
-# kwargs: post_ids: list[int]
+# kwargs: post_ids: list[int]; stored_rows (optional): what ``sources.signals.posts_stored``
+# gave, less the rows understanding changed since (for ``sources.ingest.read_back``).
 posts_understood = Signal()

@@ -174,13 +174,19 @@ def test_only_posts_this_batch_inserted_are_reported_new(ingest, monkeypatch):
         sent.append((sorted(post_ids), sorted(new_post_ids or [])))
 
     real_insert = ingest_module._insert
+    at_id = ingest_module.INSERT_COLUMNS.index("external_id")
+    at_time = ingest_module.INSERT_COLUMNS.index("ingested_at")
 
-    def racing_insert(new, **kwargs):
+    def earlier(value):  # the database parameter of a time (SQLite: text), a second before
+        if isinstance(value, str):
+            return (datetime.fromisoformat(value) - timedelta(seconds=1)).isoformat(" ")
+        return value - timedelta(seconds=1)
+
+    def racing_insert(rows):
         # Another process stores post 5 between this batch's read and its INSERT.
-        real_insert([(p, e) for p, e in new if p.external_id == "mastodon:5"],
-                    account=kwargs["account"], direction=kwargs["direction"],
-                    now=kwargs["now"] - timedelta(seconds=1))
-        real_insert(new, **kwargs)
+        real_insert([(*row[:at_time], earlier(row[at_time]), *row[at_time + 1:])
+                     for row in rows if row[at_id] == "mastodon:5"])
+        real_insert(rows)
 
     monkeypatch.setattr(ingest_module, "_insert", racing_insert)
     posts_stored.connect(receiver)

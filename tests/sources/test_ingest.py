@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from samen.sources.ingest import LeaseLost, fit_id, store_batch
+from samen.sources.ingest import INSERT_COLUMNS, LeaseLost, fit_id, read_back, store_batch
 from samen.sources.models import Post, Stream
 from samen.sources.signals import posts_stored
 from samen.sources.types import Author, Media, NormalizedPost, Visibility
@@ -53,6 +53,60 @@ def test_edits_replace_text_only_when_newer_and_deletions_mark_the_post():
     assert store_batch(posts=[], deleted_ids=["social.example:1"]).deleted == 1
     assert Post.objects.get().deleted_at is not None
     assert store_batch(posts=[], deleted_ids=["social.example:1"]).deleted == 0
+
+
+def test_an_edit_rewrites_every_edited_column_and_nothing_else():
+    store_batch(posts=[post(1, mentions=["@stad@social.example"])])
+    before = Post.objects.get()
+    edited = post(1, text="Nieuwe tekst, heel boos!", hashtags=["brug"], media=[],
+                  links=["https://stad.example/a"], lang="fr", raw={"id": 1, "v": 2},
+                  edited_at=T0 + timedelta(minutes=5), mentions=[])
+    assert store_batch(posts=[edited]).updated == 1
+    after = Post.objects.get()
+    assert (after.text, after.hashtags, after.media, after.links, after.source_language,
+            after.raw, after.mentions, after.edited_at) == (
+        "Nieuwe tekst, heel boos!", ["brug"], [], ["https://stad.example/a"], "fr",
+        {"id": 1, "v": 2}, [], T0 + timedelta(minutes=5))
+    assert after.sentiment and after.intent  # enrichment recomputed for the new text
+    # what an edit does not rewrite
+    assert (after.ingested_at, after.created_at, after.author_handle, after.deleted_at) == (
+        before.ingested_at, before.created_at, before.author_handle, None)
+
+
+def test_read_back_from_the_insert_parameters_equals_reading_the_rows(
+        django_capture_on_commit_callbacks):
+    """The rows a batch hands its receivers (``stored_rows``, its INSERT parameters) read back
+    exactly as the database gives them, every column, with or without ``inbound_only``; a
+    post that was already stored is not among them."""
+    captured: dict = {}
+
+    def capture(sender, post_ids, new_post_ids, stored_rows, **kwargs):
+        captured.update(ids=post_ids, new=new_post_ids, stored=stored_rows)
+
+    store_batch(posts=[post(9)])
+    amsterdam = timezone.get_fixed_timezone(60)
+    posts_stored.connect(capture)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            store_batch(posts=[
+                post(9), post(1, created_at=T0.astimezone(amsterdam), mentions=["@a@b.example"]),
+                post(2, deleted=True), post(3, edited_at=T0 + timedelta(minutes=1), text="é\n<i>"),
+                post(4, links=["https://x.example"], media=[], raw={"x": [1, "ü"]}),
+                post(5, visibility=Visibility.PUBLIC, reply_to_id="social.example:1")])
+    finally:
+        posts_stored.disconnect(capture)
+    stored = captured["stored"]
+    assert sorted(stored) == sorted(captured["new"]) and len(stored) == 5
+    assert Post.objects.get(external_id="social.example:9").pk not in stored
+    Post.objects.filter(external_id="social.example:5").update(direction="out")
+    del stored[Post.objects.get(external_id="social.example:5").pk]  # changed: left out
+    everything = ("id", *INSERT_COLUMNS)
+    for inbound_only in (False, True):
+        from_db = read_back(captured["ids"], everything, inbound_only=inbound_only)
+        from_params = read_back(captured["ids"], everything, inbound_only=inbound_only,
+                                stored=stored)
+        assert len(from_db) == (3 if inbound_only else 5)  # less 2 (deleted) and 5 (ours)
+        assert [vars(r) for r in from_params] == [vars(r) for r in from_db]
 
 
 def test_cursor_is_saved_with_the_batch():
