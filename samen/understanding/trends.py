@@ -450,8 +450,8 @@ class TrendDetector:
         self._last = max(self._last if self._last is not None else now, now)
         self._advance(now)
         bucket = self._buckets[-1]
-        unique = tuple(sorted({t for t in terms if t}))
-        rule_keys = tuple(dict.fromkeys(rules))
+        unique = tuple(sorted(set(filter(None, terms))))
+        rule_keys = tuple(dict.fromkeys(rules)) if rules else ()
         self._seq += 1
         key = post_id if post_id is not None else str(self._seq)
         # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
@@ -460,8 +460,9 @@ class TrendDetector:
         copy = seen >= _COPIES_COUNTED
         counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
-        bucket.rules.update(rule_keys)
-        self._window_rules.update(rule_keys)
+        if rule_keys:  # most posts match no rule
+            bucket.rules.update(rule_keys)
+            self._window_rules.update(rule_keys)
         if not copy:
             bucket.posts += 1
             self._window_posts += 1
