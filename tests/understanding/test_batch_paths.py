@@ -234,3 +234,14 @@ def test_word_features_batch_form_equals_the_training_form(word: str, negated: b
     fast = [f & (sentiment.N_BUCKETS - 1) for f in sentiment._word_feature_iter(word, negated)]
     assert fast == list(sentiment._word_features(word, negated))
     assert sentiment._n_word_features(word) == len(fast)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=12) | st.sampled_from(
+    ["", "a", "ab", "abc", "abcd", "é", "naïve", "ﬁ", "don't", "\ud800", "x" * 40]), st.booleans()),
+    min_size=1, max_size=20))
+def test_feature_hashes_of_many_words_equal_the_training_form(keys: list[tuple[str, bool]]) -> None:
+    """The numpy CRC-32 of all the new words' n-grams gives zlib's numbers, word by word."""
+    counts = [sentiment._n_word_features(w) for w, _ in keys]
+    fast = sentiment._feature_hashes(keys, counts) & (sentiment.N_BUCKETS - 1)
+    assert fast.tolist() == [f for k in keys for f in sentiment._word_features(*k)]
