@@ -10,7 +10,6 @@ preview of one rule over recent posts.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from itertools import chain
 from typing import Generic, TypeVar
 
 from samen.understanding.rules.compile import CompiledRule, compile_node
@@ -125,15 +124,12 @@ class RuleSet(Generic[K]):
         self._prefix_lengths = sorted({len(s) for s in self._prefixes})
         self._field_keys = frozenset(self._fields)
         self._pair_seconds = {first: frozenset(s) for first, s in self._pairs.items()}
-        self._pair_firsts = frozenset(self._pairs)
-        # Rules whose anchor alone proves the match: a candidate among them is a match.
-        self._sure = frozenset(i for i, p in enumerate(self._predicates) if p is None)
-        # The rules each word seen so far anchors (exact word + prefixes), learned from the
-        # stream: words repeat, so after a warm-up a post costs a few set operations at C
-        # speed plus the predicates of the few candidates that need one.
+        # What each word seen so far leads to - rules it anchors (exact word + prefixes) and
+        # the second words of phrase pairs it starts - learned from the stream: words repeat,
+        # so after a warm-up a post costs two set operations plus what its words lead to.
         self._seen: set[str] = set()
-        self._anchoring: set[str] = set()  # seen words that anchor at least one rule
-        self._hits: dict[str, tuple[int, ...]] = {}
+        self._interesting: set[str] = set()
+        self._info: dict[str, tuple[tuple[int, ...], frozenset[str] | None]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -143,39 +139,44 @@ class RuleSet(Generic[K]):
         """How many rules have no anchor and are checked against every post."""
         return len(self._always)
 
-    def _learn(self, words: Iterable[str]) -> None:
-        exact, prefixes, lengths = self._words, self._prefixes, self._prefix_lengths
-        for word in words:
-            hits: tuple[int, ...] = tuple(exact.get(word, ()))
-            for n in lengths:
-                if n > len(word):
-                    break
-                found = prefixes.get(word[:n])
-                if found:
-                    hits = (*hits, *found)
-            self._seen.add(word)
-            if hits:
-                self._anchoring.add(word)
-                self._hits[word] = hits
+    def _learn(self, word: str) -> None:
+        hits = list(self._words.get(word, ()))
+        prefixes = self._prefixes
+        for n in self._prefix_lengths:
+            if n > len(word):
+                break
+            found = prefixes.get(word[:n])
+            if found:
+                hits.extend(found)
+        seconds = self._pair_seconds.get(word)
+        self._seen.add(word)
+        if hits or seconds is not None:
+            self._interesting.add(word)
+            self._info[word] = (tuple(hits), seconds)
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
         ws = view.wordset
         if not self._seen.issuperset(ws):
             if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream
+                # Emptied before this post's words are learned, and then all of them are
+                # (emptying it between two of them forgot the ones learned before).
                 self._seen.clear()
-                self._anchoring.clear()
-                self._hits.clear()
-                self._learn(ws)  # all of this post's words, not only the new ones
+                self._interesting.clear()
+                self._info.clear()
+                new = ws
             else:
-                self._learn(ws - self._seen)
-        found = ws & self._anchoring
-        candidates = set(chain.from_iterable(map(self._hits.__getitem__, found)))
-        firsts = ws & self._pair_firsts
-        if firsts:
-            pair_seconds = self._pair_seconds
-            for word in firsts:
-                both = pair_seconds[word] & ws  # usually empty: then word order is not needed
+                new = ws - self._seen
+            for word in new:
+                self._learn(word)
+        candidates: set[int] = set()
+        info = self._info
+        for word in ws & self._interesting:
+            hits, seconds = info[word]
+            if hits:
+                candidates.update(hits)
+            if seconds is not None:
+                both = seconds & ws  # usually empty: then no need to look at word order
                 if both:
                     pairs, rules = view.pairs, self._pairs[word]
                     for second in both:
@@ -186,16 +187,10 @@ class RuleSet(Generic[K]):
             fields = self._fields
             for key in keys:
                 candidates.update(fields[key])
-        if not candidates and not self._always:
-            return []
-        sure = candidates & self._sure
-        out = list(sure)
-        if len(sure) < len(candidates):
-            preds = self._predicates
-            out += [i for i in candidates - sure if (p := preds[i]) is not None and p(view)]
+        preds = self._predicates
+        out = [i for i in candidates if (p := preds[i]) is None or p(view)]
         if self._always:
-            compiled = self._compiled
-            out.extend(i for i in self._always if compiled[i].predicate(view))
+            out.extend(i for i in self._always if self._compiled[i].predicate(view))
         if len(out) > 1:
             out.sort()
         return out
