@@ -178,6 +178,64 @@ def _word_feature_iter(word: str, negated: bool) -> Iterable[int]:
     return chain(first, map(zlib.crc32, chain.from_iterable(grams), repeat(_GRAM_CRC0)))
 
 
+def _crc_table() -> np.ndarray:
+    """zlib's CRC-32 table (reflected polynomial 0xEDB88320), one entry per byte value."""
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table
+
+
+_CRC_TABLE = _crc_table()
+_GRAM_STATE0 = np.uint32(_GRAM_CRC0 ^ 0xFFFFFFFF)  # zlib's register after b"c:"
+
+
+def _feature_hashes(keys: Sequence[tuple[str, bool]], counts: Sequence[int]) -> np.ndarray:
+    """The features of :func:`_word_features` for many (word, negated) keys, one word after
+    the other (``counts[j]`` each), unmasked for the n-grams (the caller masks). The
+    character 3..5-grams of the ASCII words are hashed together with numpy, one byte
+    position at a time, by zlib's own table-driven CRC-32: the same numbers as
+    ``zlib.crc32(gram, crc32(b"c:"))`` (tests/understanding/test_batch_paths.py)."""
+    starts = np.zeros(len(keys), np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    flat = np.empty(int(sum(counts)), np.int64)
+    firsts: list[int] = []
+    padded: list[bytes] = []
+    blocks: list[int] = []
+    for j, (word, negated) in enumerate(keys):
+        if word.isascii():
+            firsts.append(_h(("n:" if negated else "w:") + word))
+            if len(word) > 1:  # "<w>" and shorter have no n-gram
+                padded.append(f"<{word}>".encode())
+                blocks.append(j)
+        else:
+            feats = _word_features(word, negated)
+            firsts.append(feats[0])
+            flat[starts[j] + 1 : starts[j] + len(feats)] = feats[1:]
+    flat[starts] = firsts
+    if not padded:
+        return flat
+    sizes = np.fromiter(map(len, padded), np.int64, len(padded))
+    buf = np.frombuffer(b"".join(padded), np.uint8)
+    offsets = np.zeros(len(padded), np.int64)
+    np.cumsum(sizes[:-1], out=offsets[1:])
+    at = starts[blocks] + 1  # where each word's next n-gram block starts in ``flat``
+    table = _CRC_TABLE
+    for n in (3, 4, 5):
+        per_word = np.maximum(sizes - n + 1, 0)
+        total = int(per_word.sum())
+        if total:
+            word_of = np.repeat(np.arange(len(padded)), per_word)
+            i = np.arange(total) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+            pos = offsets[word_of] + i
+            crc = np.full(total, _GRAM_STATE0, np.uint32)
+            for k in range(n):
+                crc = table[(crc ^ buf[pos + k]) & 0xFF] ^ (crc >> 8)
+            flat[at[word_of] + i] = crc ^ np.uint32(0xFFFFFFFF)
+        at = at + per_word
+    return flat
+
+
 def _pair_feature(a: str, b: str) -> int:
     return _h(f"b:{a} {b}")
 
@@ -363,11 +421,10 @@ def _add_word_rows(keys: Sequence[tuple[str, bool]]) -> list[tuple[int, int]]:
             _WV_TUPLES.append((float(v[0]), float(v[1]), float(v[2])))
             _WORD_ROW[names[k]] = (row, len(one))
         elif new:
-            feats = [_word_feature_iter(*keys[k]) for k in new]
             counts = [_n_word_features(keys[k][0]) for k in new]
             starts = np.zeros(len(new), np.int64)
             np.cumsum(counts[:-1], out=starts[1:])
-            flat = np.fromiter(chain.from_iterable(feats), np.int64, sum(counts))
+            flat = _feature_hashes([keys[k] for k in new], counts)
             flat &= N_BUCKETS - 1
             sums = np.add.reduceat(full[flat], starts, axis=0, dtype=np.float64)
             base = len(_WORD_ROW)

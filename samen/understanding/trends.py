@@ -60,10 +60,15 @@ __all__ = [
 ]
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@\w[\w.@-]*")
-_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4}", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
+# The patterns with a look-behind or alternatives start with a look-ahead for the characters
+# a match can start with: the same matches, without trying them at every position
+# (tests/understanding/test_batch_paths.py compares them with the plain patterns).
+_URL = re.compile(r"(?=[hHwW])(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?=@)(?<![\w@])@\w[\w.@-]*")
+_ENTITY = re.compile(
+    r"(?=[&\\])(?:&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4})", re.IGNORECASE
+)
+_HASHTAG = re.compile(r"(?=[#＃])(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 # Words that say nothing on their own, in the four languages (plus tweet noise). Short on
@@ -94,10 +99,24 @@ def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
     letters only, at least three), without links, mentions and stop words. ``hashtags`` adds
     tags a network lists apart from the text (e.g. ``NormalizedPost.hashtags``). The pipeline
     and ``samen eval trends`` both use this, so they see the same terms."""
-    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)]
-    tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
-    plain = _HASHTAG.sub(" ", _ENTITY.sub(" ", _MENTION.sub(" ", _URL.sub(" ", text))))
-    words = [w for w in (m.lower() for m in _WORD.findall(plain)) if w not in STOPWORDS]
+    # Each pattern runs only when the text holds a character its matches need (a plain
+    # substring test): most posts have no link, mention or entity. Removing a match only
+    # writes a space, so a character absent before a step is absent after it.
+    tagged = "#" in text or "＃" in text
+    tags = ["#" + t.lower() for t in _HASHTAG.findall(text)] if tagged else []
+    if hashtags:
+        tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
+    plain = text
+    if "://" in plain or ("." in plain and "www." in plain.lower()):  # as text._without_links
+        plain = _URL.sub(" ", plain)
+    if "@" in plain:
+        plain = _MENTION.sub(" ", plain)
+    if "&" in plain or "\\" in plain:
+        plain = _ENTITY.sub(" ", plain)
+    if tagged:
+        plain = _HASHTAG.sub(" ", plain)
+    stop = STOPWORDS
+    words = [w for w in map(str.lower, _WORD.findall(plain)) if w not in stop]
     return list(dict.fromkeys(tags + words))
 
 
@@ -431,8 +450,8 @@ class TrendDetector:
         self._last = max(self._last if self._last is not None else now, now)
         self._advance(now)
         bucket = self._buckets[-1]
-        unique = tuple(sorted({t for t in terms if t}))
-        rule_keys = tuple(dict.fromkeys(rules))
+        unique = tuple(sorted(set(filter(None, terms))))
+        rule_keys = tuple(dict.fromkeys(rules)) if rules else ()
         self._seq += 1
         key = post_id if post_id is not None else str(self._seq)
         # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
@@ -441,8 +460,9 @@ class TrendDetector:
         copy = seen >= _COPIES_COUNTED
         counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
-        bucket.rules.update(rule_keys)
-        self._window_rules.update(rule_keys)
+        if rule_keys:  # most posts match no rule
+            bucket.rules.update(rule_keys)
+            self._window_rules.update(rule_keys)
         if not copy:
             bucket.posts += 1
             self._window_posts += 1

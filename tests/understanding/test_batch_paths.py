@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samen.understanding import intent as I
-from samen.understanding import language, sentiment
+from samen.understanding import language, sentiment, trends
 from samen.understanding import text as T
+from samen.understanding.rules import _text as rules_text
 from samen.understanding.text import fold
 
 TRICKY = [
@@ -178,12 +179,39 @@ _PIECES = st.sampled_from(
 def test_look_ahead_prefixes_change_no_match(text: str) -> None:
     """The entity patterns start with a look-ahead for speed; without it they match the same."""
     patterns = (T._STRIP_RE, T._URL_RE, T._HASHTAG_RE, T._MENTION_RE, T._EMOJI_RE)
-    for fast in (*patterns, I._LINK_OR_MENTION, sentiment._EMOTICON_POS, sentiment._EMOTICON_NEG):
+    for fast in (*patterns, I._LINK_OR_MENTION, sentiment._EMOTICON_POS, sentiment._EMOTICON_NEG,
+                 rules_text._HASHTAG_RE, rules_text._MENTION_RE,
+                 trends._URL, trends._MENTION, trends._ENTITY, trends._HASHTAG):
         plain = re.sub(r"^\(\?=(?:\[[^\]]*\]|[^)])\)", "", fast.pattern)
         assert plain != fast.pattern
         slow = re.compile(plain, fast.flags)
         assert fast.findall(text) == slow.findall(text)
         assert fast.sub(" ", text) == slow.sub(" ", text)
+
+
+def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(re.sub(r"^\(\?=(?:\[[^\]]*\]|[^)])\)", "", pattern.pattern), pattern.flags)
+
+
+def _terms_reference(text: str, hashtags: list[str]) -> list[str]:
+    """``trends.terms_of`` as first written: every pattern run on every text."""
+    tag_re, url_re = _plain(trends._HASHTAG), _plain(trends._URL)
+    mention_re, entity_re = _plain(trends._MENTION), _plain(trends._ENTITY)
+    tags = ["#" + t.lower() for t in tag_re.findall(text)]
+    tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
+    plain = tag_re.sub(" ", entity_re.sub(" ", mention_re.sub(" ", url_re.sub(" ", text))))
+    words = [w for w in (m.lower() for m in trends._WORD.findall(plain))
+             if w not in trends.STOPWORDS]
+    return list(dict.fromkeys(tags + words))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=3), max_size=12).map("".join),
+       st.lists(st.sampled_from(["", "#", "Zorg", "#ab", "É"]), max_size=2))
+def test_trend_terms_with_substring_pre_checks_equal_every_pattern_run(
+    text: str, hashtags: list[str]
+) -> None:
+    assert trends.terms_of(text, hashtags) == _terms_reference(text, hashtags)
 
 
 _SHOUTY = st.sampled_from(
@@ -206,3 +234,14 @@ def test_word_features_batch_form_equals_the_training_form(word: str, negated: b
     fast = [f & (sentiment.N_BUCKETS - 1) for f in sentiment._word_feature_iter(word, negated)]
     assert fast == list(sentiment._word_features(word, negated))
     assert sentiment._n_word_features(word) == len(fast)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=12) | st.sampled_from(
+    ["", "a", "ab", "abc", "abcd", "é", "naïve", "ﬁ", "don't", "\ud800", "x" * 40]), st.booleans()),
+    min_size=1, max_size=20))
+def test_feature_hashes_of_many_words_equal_the_training_form(keys: list[tuple[str, bool]]) -> None:
+    """The numpy CRC-32 of all the new words' n-grams gives zlib's numbers, word by word."""
+    counts = [sentiment._n_word_features(w) for w, _ in keys]
+    fast = sentiment._feature_hashes(keys, counts) & (sentiment.N_BUCKETS - 1)
+    assert fast.tolist() == [f for k in keys for f in sentiment._word_features(*k)]

@@ -12,8 +12,11 @@ from samen.understanding.text import fold, tokens
 
 __all__ = ["fold", "hashtags", "mentions", "tokens"]
 
-_HASHTAG_RE = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
-_MENTION_RE = re.compile(r"(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
+# Each pattern starts with a look-ahead for the character a match starts with: the same
+# matches (tests/understanding/test_batch_paths.py), without trying the look-behind at
+# every position.
+_HASHTAG_RE = re.compile(r"(?=[#＃])(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
+_MENTION_RE = re.compile(r"(?=@)(?<![\w@/.])@(\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 
 def hashtags(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
 from samen.understanding.rules.view import PostView
@@ -276,7 +276,8 @@ def _predicate(node: Node) -> Predicate:
         return lambda v: w in v.wordset
     if isinstance(node, Prefix):
         s = node.stem
-        return lambda v: any(k.startswith(s) for k in v.wordset)
+        stems = repeat(s)
+        return lambda v: any(map(str.startswith, v.wordset, stems))  # C-level loop
     if isinstance(node, Phrase):
         return _phrase(node)
     if isinstance(node, Field):

@@ -149,10 +149,6 @@ class RuleSet(Generic[K]):
             if found:
                 hits.extend(found)
         seconds = self._pair_seconds.get(word)
-        if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream
-            self._seen.clear()
-            self._interesting.clear()
-            self._info.clear()
         self._seen.add(word)
         if hits or seconds is not None:
             self._interesting.add(word)
@@ -162,7 +158,16 @@ class RuleSet(Generic[K]):
         """Indexes (in build order) of the rules the post matches, ascending."""
         ws = view.wordset
         if not self._seen.issuperset(ws):
-            for word in ws - self._seen:
+            if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream
+                # Emptied before this post's words are learned, and then all of them are
+                # (emptying it between two of them forgot the ones learned before).
+                self._seen.clear()
+                self._interesting.clear()
+                self._info.clear()
+                new = ws
+            else:
+                new = ws - self._seen
+            for word in new:
                 self._learn(word)
         candidates: set[int] = set()
         info = self._info

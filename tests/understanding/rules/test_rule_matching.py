@@ -207,6 +207,24 @@ def test_compiled_matcher_agrees_with_reference(rule_trees: list[Node], views: l
         assert rs.match(view) == expected
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=8))
+def test_word_cache_emptied_mid_stream_loses_no_match(
+    rule_trees: list[Node], views: list
+) -> None:
+    """When the learned-word cache is full it is emptied before a post's words are learned:
+    a word learned by an earlier post must not be forgotten for the post at hand."""
+    from samen.understanding.rules import match as match_module
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(match_module, "_CACHE_LIMIT", 3)
+        rs = RuleSet(list(enumerate(rule_trees)))
+        for view in views:
+            expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
+            assert rs.match(view) == expected
+            assert rs.match(view) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(trees)
 def test_written_form_parses_back_to_the_same_meaning(tree: Node) -> None:
