@@ -120,7 +120,7 @@ def languages(period: Period, filters: Filters) -> MetricTable:
                        series=[(str(_("Posts")), [float(n) for _c, n in mix])],
                        category_label=_("Language"), unit=_("posts"),
                        headline=float(len([c for c, n in mix if c and n])),
-                       headline_better="neither")
+                       headline_better="neither", headline_unit=_("languages"))
 
 
 def hashtags(period: Period, filters: Filters) -> MetricTable:

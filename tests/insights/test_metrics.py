@@ -65,6 +65,13 @@ def test_filters_narrow_every_metric(known_posts):
     assert hashtags(NOV, only_bluesky).categories == ["#afval"]
 
 
+def test_the_languages_headline_counts_languages_not_posts(known_posts):
+    table = languages(NOV, Filters())
+    assert dict(table.series)["Posts"] == [3, 1, 1]  # nl, then en and fr
+    assert table.headline == 3
+    assert str(table.headline_unit) == "languages"  # "3 posts" read as if three posts came in
+
+
 def test_sentiment_headline_is_the_share_of_negative_posts(known_posts):
     table = sentiment_over_time(NOV, Filters())
     series = dict(table.series)
