@@ -30,7 +30,7 @@ from samen.insights.registry import (
     Period,
     register,
 )
-from samen.insights.selectors import day_bounds
+from samen.insights.selectors import period_bounds
 from samen.sources import selectors as source_selectors
 
 DATE = pgettext_lazy("chart axis", "Date")
@@ -115,7 +115,7 @@ def management_shares(period: Period, filters: Filters) -> MetricTable:
     through the organisation's own accounts."""
     managers = people_with_role(Role.MANAGER).values("pk")
     hub = _daily(_shares_in(period, filters).filter(person__in=managers), "at")
-    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    start, end = period_bounds(period)
     posts = [*source_selectors.deliveries_sent_per_day(
                  requested_by=managers, start=start, end=end, providers=filters.channels),
              *inbox_selectors.replies_sent_per_day(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from statistics import median
 from typing import Any
 
@@ -63,7 +63,7 @@ from samen.insights.registry import (
     provide_teams,
     register,
 )
-from samen.insights.selectors import day_bounds
+from samen.insights.selectors import period_bounds
 
 # Every inbox number is counted over conversations, which have a channel, a language and a
 # team: ``_filtered`` narrows by all three.
@@ -74,18 +74,16 @@ def _tz() -> tzinfo:
     return timezone.get_default_timezone()
 
 
-def _period_bounds(period: Period) -> tuple[datetime, datetime]:
-    return day_bounds(period.start)[0], day_bounds(period.end)[1]
-
-
-def _filtered(qs: QuerySet[Conversation], filters: Filters,
-              prefix: str = "") -> QuerySet[Conversation]:
+def _filtered(qs: QuerySet[Any], filters: Filters, prefix: str = "",
+              team: str = "team_id") -> QuerySet[Any]:
+    """Narrowed by the filters; ``team`` names the field holding the team's id (the summary
+    keeps it as a plain number, ``team``)."""
     if filters.channels:
         qs = qs.filter(**{f"{prefix}channel__in": filters.channels})
     if filters.languages:
         qs = qs.filter(**{f"{prefix}language__in": filters.languages})
     if filters.team:
-        qs = qs.filter(**{f"{prefix}team_id": int(filters.team)
+        qs = qs.filter(**{f"{prefix}{team}": int(filters.team)
                           if filters.team.isdigit() else -1})
     return qs
 
@@ -120,14 +118,7 @@ def _summary(model: type[ConversationDay] | type[ConversationSpan],
     """The summary's rows narrowed like ``_filtered`` narrows conversations, after the days
     whose conversations changed were recounted."""
     do_refresh_conversation_days()
-    qs = model.objects.order_by()
-    if filters.channels:
-        qs = qs.filter(channel__in=filters.channels)
-    if filters.languages:
-        qs = qs.filter(language__in=filters.languages)
-    if filters.team:
-        qs = qs.filter(team=int(filters.team) if filters.team.isdigit() else -1)
-    return qs
+    return _filtered(model.objects.order_by(), filters, team="team")
 
 
 def _pairs(texts: list[str]) -> list[list[int]]:
@@ -254,7 +245,7 @@ def escalations(period: Period, filters: Filters) -> MetricTable:
     the manager's decision, by the day of the decision."""
     slots = buckets(period)
     index = {b: i for i, (b, _label) in enumerate(slots)}
-    start, end = _period_bounds(period)
+    start, end = period_bounds(period)
     events = _filtered(ConversationEvent.objects.filter(  # type: ignore[arg-type]
         kind=EventKind.ESCALATED, at__gte=start, at__lt=end), filters, "conversation__")
     per_day = (events.annotate(day=TruncDate("at", tzinfo=_tz())).order_by()

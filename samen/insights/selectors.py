@@ -44,6 +44,11 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def period_bounds(period: Period) -> tuple[datetime, datetime]:
+    """The first instant of the period's first day and of the day after its last."""
+    return day_bounds(period.start)[0], day_bounds(period.end)[1]
+
+
 def local_day(moment: datetime) -> date:
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
 

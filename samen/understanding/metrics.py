@@ -22,7 +22,7 @@ from samen.insights.registry import (
     Period,
     register,
 )
-from samen.insights.selectors import day_bounds
+from samen.insights.selectors import period_bounds
 from samen.understanding.models import AlertKind, RuleMatch, TrendAlert
 
 TOP_RULES = 10
@@ -31,7 +31,7 @@ TOP_RULES = 10
 def top_rules(period: Period, filters: Filters) -> MetricTable:
     """The ten rules with the most matches made in the period, among the posts of the chosen
     channels and languages (ties by name, so the order is stable)."""
-    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    start, end = period_bounds(period)
     qs = RuleMatch.objects.filter(matched_at__gte=start, matched_at__lt=end)
     if filters.channels:
         qs = qs.filter(post__source__in=filters.channels)
@@ -50,7 +50,7 @@ def trend_alerts(period: Period, filters: Filters) -> MetricTable:
     dashboard's filters do not narrow it."""
     slots = buckets(period)
     index = {b: i for i, (b, _label) in enumerate(slots)}
-    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    start, end = period_bounds(period)
     per_day = (TrendAlert.objects.filter(fired_at__gte=start, fired_at__lt=end)
                .annotate(day=TruncDate("fired_at", tzinfo=timezone.get_default_timezone()))
                .order_by().values_list("day").annotate(n=Count("pk")))
@@ -73,7 +73,7 @@ def alert_list(period: Period, filters: Filters) -> MetricTable:
     term (a hashtag with "#", a word, or the listening rule), the posts seen in the hour it
     fired and how many were expected; ``notes`` say since when it rose. For the weekly
     report's "Alerts" section; alerts belong to no channel or language."""
-    start, end = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    start, end = period_bounds(period)
     alerts = list(TrendAlert.objects.filter(fired_at__gte=start, fired_at__lt=end)
                   .select_related("rule").order_by("-score", "-fired_at", "-id")[:ALERT_LIST])
     tz = timezone.get_default_timezone()
