@@ -28,8 +28,9 @@ BATCH = 1000
 
 
 def setup_django() -> None:
-    """Configure Django for this process (the database comes from SAMEN_DATABASE_URL) and
-    bring the schema up to date."""
+    """Configure Django for this process (the database comes from SAMEN_DATABASE_URL), bring
+    the schema up to date, and tune the garbage collector as ``samen listen``, ``samen worker``
+    and ``samen import`` do (``samen.core.runtime``; the floor runs with it too)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
@@ -38,6 +39,9 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from samen.core.runtime import tune_for_streaming
+
+    tune_for_streaming()
 
 
 # ------------------------------------------------------------------------------- the stream

@@ -27,6 +27,11 @@ COMMANDS = [
     ("check", "Check the configuration."),
 ]
 
+# Processes that run the ingest path for a long time: their garbage collector is tuned for it
+# (samen.core.runtime). Only here, at the process's entry, never for a command called inside
+# another process (tests, the demo's web server).
+STREAM_COMMANDS = frozenset({"worker", "listen", "import"})
+
 HELP = "usage: samen COMMAND [options]\n\nCommands:\n" + "\n".join(
     f"  {name:<8} {text}" for name, text in COMMANDS
 ) + (
@@ -61,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     try:
+        if command in STREAM_COMMANDS:
+            import django
+
+            from samen.core.runtime import tune_for_streaming
+
+            django.setup()
+            tune_for_streaming()
         execute_from_command_line(["samen", *args])
     except ImproperlyConfigured as exc:
         print(f"samen: {exc}", file=sys.stderr)
