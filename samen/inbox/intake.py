@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 def handle_variants(handle: str) -> set[str]:
@@ -24,12 +25,28 @@ def handle_variants(handle: str) -> set[str]:
     return variants
 
 
+@lru_cache(maxsize=65536)
+def _mention_variants(mention: str) -> frozenset[str]:
+    """``handle_variants`` of a mention, kept: a stream names the same people again and again."""
+    return frozenset(handle_variants(mention))
+
+
+def _written_mention(variants: Iterable[str]) -> re.Pattern[str]:
+    """``@handle`` written in lower-cased text, for any of the variants: not inside a longer
+    word, handle or address, nor followed by more of a domain (``@stad.gent`` is not ``@stad``).
+    One alternation finds a place wherever one of the variants alone would."""
+    names = "|".join(re.escape(v) for v in sorted(variants, key=lambda v: (-len(v), v)))
+    return re.compile(r"(?<![\w@])@(?:" + names + r")(?![\w-]|\.\w)")
+
+
 @dataclass(frozen=True, slots=True)
 class OrgIdentity:
     """What the organisation is called on each network, and the ids of its own posts."""
 
     handles: dict[str, set[str]]  # source → handle variants
     own_post_ids: set[tuple[str, str]]  # (source, external id) of posts the org wrote
+    # source → the pattern of a written mention of any of its variants (made by ``build``)
+    written: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, accounts: Iterable[tuple[str, str]],
@@ -37,7 +54,8 @@ class OrgIdentity:
         handles: dict[str, set[str]] = {}
         for provider, handle in accounts:
             handles.setdefault(provider, set()).update(handle_variants(handle))
-        return cls(handles=handles, own_post_ids=set(own_post_ids))
+        return cls(handles=handles, own_post_ids=set(own_post_ids),
+                   written={source: _written_mention(v) for source, v in handles.items() if v})
 
 
 def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str],
@@ -54,11 +72,14 @@ def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str]
     if not variants:
         return False
     for mention in mentions:
-        if handle_variants(str(mention)) & variants:
+        if not _mention_variants(str(mention)).isdisjoint(variants):
             return True
-    lowered = text.lower()
-    return any(re.search(r"(?<![\w@])@" + re.escape(v) + r"(?![\w-]|\.\w)", lowered)
-               for v in variants)
+    if "@" not in text:  # every written mention has one
+        return False
+    written = org.written.get(source)
+    if written is None:  # an identity made without build()
+        written = _written_mention(variants)
+    return written.search(text.lower()) is not None
 
 
 def to_inbox(post_ids: Collection[int], *, addressed: Collection[int]) -> dict[int, list[str]]:

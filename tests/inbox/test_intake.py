@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samen.inbox import actions, intake
 from samen.inbox.models import (
@@ -118,6 +122,29 @@ def test_mentions_are_recognised_in_every_usual_spelling():
     assert not addressed("bluesky", "@stad.bsky.socialist vraagje")
     assert not addressed("mastodon", "mail stad@social.example")
     assert not addressed("mastodon", "@stadhuis is open")
+
+
+def _written_one_by_one(text: str, variants: set[str]) -> bool:
+    """The plain reading: one search per variant (what the single pattern must equal)."""
+    return any(re.search(r"(?<![\w@])@" + re.escape(v) + r"(?![\w-]|\.\w)", text.lower())
+               for v in variants)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["@", "stad", "Stad", "gent", ".", "-", "_", "social",
+                                       ".example", " ", "bsky", "\u00e9", "x", "1", "s-t"]),
+                     max_size=12).map("".join),
+       handles=st.lists(st.sampled_from(["@stad@social.example", "stad", "stad.gent",
+                                         "@gent@stad.gent", "s-t", "stad.bsky.social"]),
+                        min_size=1, max_size=3))
+def test_a_written_mention_is_found_whichever_variant_it_is(text, handles):
+    """One pattern per network finds a written mention exactly where a search for each of
+    the organisation's handle variants would."""
+    org = intake.OrgIdentity.build([("mastodon", h) for h in handles], [])
+    expected = _written_one_by_one(text, org.handles["mastodon"])
+    assert intake.addressed_to_organisation(source="mastodon", text=text, mentions=[],
+                                            visibility="public", reply_to="", thread_root="",
+                                            org=org) is expected
 
 
 def test_a_post_matching_a_to_inbox_rule_becomes_a_conversation_with_the_rule_name(
