@@ -210,7 +210,7 @@ def _take(counts: Counter[str], gone: Counter[str]) -> None:
         if left > 0:
             counts[term] = left
         else:
-            del counts[term]
+            counts.pop(term, None)  # dict's own pop: Counter's ``del`` is Python code
 
 
 @dataclass(slots=True)
@@ -311,11 +311,12 @@ class TrendDetector:
     def _advance(self, now: float) -> None:
         """Open the bucket for ``now``; buckets that left the window join the baseline."""
         index = int(now // self.bucket_seconds)
-        if not self._buckets or index > self._buckets[-1].index:
-            self._buckets.append(_Bucket(index))
-            self._story_cache.clear()
-            self._expected_cache.clear()
-            self._reference_cache.clear()
+        if self._buckets and index <= self._buckets[-1].index:
+            return  # the same open bucket (or a late post): nothing leaves any window
+        self._buckets.append(_Bucket(index))
+        self._story_cache.clear()
+        self._expected_cache.clear()
+        self._reference_cache.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         short_from = newest - self.short_buckets + 1
         if short_from > self._short_from:
@@ -353,15 +354,25 @@ class TrendDetector:
             span = float(self.bucket_seconds)
         self._exposure.add(span / 3600.0, at, hl)
         self._exposed_until = at
+        decay: dict[float, float] = {}  # last update -> factor; many terms share one
         for counts, base, window in (
             (b.terms, self._base_terms, self._window_terms),
             (b.rules, self._base_rules, self._window_rules),
         ):
-            for term, n in counts.items():
+            for term, n in counts.items():  # _Decayed.add, inlined (the hot loop)
                 d = base.get(term)
                 if d is None:
-                    d = base[term] = _Decayed()
-                d.add(n, at, hl)
+                    base[term] = _Decayed(0.0 + n, max(0.0, at))
+                    continue
+                value = d.value
+                if at > d.at and value:
+                    f = decay.get(d.at)
+                    if f is None:
+                        f = decay[d.at] = 0.5 ** ((at - d.at) / hl)
+                    value = value * f
+                d.value = value + n
+                if at > d.at:
+                    d.at = at
             _take(window, counts)
         start = b.index * self.bucket_seconds
         how = self._hour_of_week(start)
@@ -456,7 +467,8 @@ class TrendDetector:
         key = post_id if post_id is not None else str(self._seq)
         # Only a post with a few words can be a copy: many people writing just "#tag" is a rise.
         # A message counts for its words once, for its hashtags at most _COPIES_COUNTED times.
-        seen = self._signatures[unique] if len(unique) >= 4 else 0
+        signatures = self._signatures  # .get: Counter's default for a new key is Python code
+        seen = signatures.get(unique, 0) if len(unique) >= 4 else 0
         copy = seen >= _COPIES_COUNTED
         counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
@@ -471,14 +483,22 @@ class TrendDetector:
             self._short_terms.update(counted)
             self._short_posts += 1
             if len(unique) >= 4:
-                self._signatures[unique] += 1
+                signatures[unique] = seen + 1
         self._recent.append((key, now, unique, copy))
         if now - self._warm_from < self.warmup_seconds:
             return []
         alerts: list[Alert] = []
         if not copy:
+            # Most terms are far below the minimum count and have never alerted: _check
+            # would return at once; skip the call (same outcome).
+            window, alerted = self._window_terms, self._alerted
+            least = self.thresholds.min_count
+            least_word = least * _WORD_COUNT_FACTOR
             for term in counted:
-                alert = self._check(term, now, "hashtag" if term.startswith("#") else "word")
+                hashtag = term.startswith("#")
+                if term not in alerted and window[term] < (least if hashtag else least_word):
+                    continue
+                alert = self._check(term, now, "hashtag" if hashtag else "word")
                 if alert is not None:
                     alerts.append(alert)
         for rule in rule_keys:
