@@ -136,17 +136,15 @@ class RuleSet(Generic[K]):
             for key in veto_pairs:
                 self._pairs.setdefault(key, [])
         self._pair_keys = frozenset(self._pairs)
-        # Rules whose predicate runs and that need some fields (``lang:nl (a OR b)``): a
-        # candidate without them is dropped by two set operations, not by a call. Which of
-        # them a post's fields allow is worked out once per combination of those fields.
-        self._needs: list[tuple[int, frozenset[tuple[str, str]]]] = [
-            (i, c.required_fields)
+        # Rules whose predicate runs (or that have vetoes) and that need some fields
+        # (``lang:nl (a OR b)``): a candidate without them is dropped before any call.
+        self._required = {
+            i: c.required_fields
             for i, c in enumerate(self._compiled)
             if c.required_fields and not c.anchor_suffices and c.anchors is not None
-        ]
-        self._gated = frozenset(i for i, _ in self._needs)
-        self._gate_keys = frozenset(k for _, req in self._needs for k in req)
-        self._allowed: dict[frozenset[tuple[str, str]], frozenset[int]] = {}
+        }
+        self._gated = frozenset(self._required)
+        self._special = self._gated | self._vetoed  # candidates that _narrow looks at
         # The rules each word seen so far anchors (as itself or by a prefix), learned from the
         # stream: words repeat, so after a warm-up a post costs two set operations plus what
         # its words lead to.
@@ -176,29 +174,20 @@ class RuleSet(Generic[K]):
             self._interesting.add(word)
             self._info[word] = tuple(hits)
 
-    def _allowed_by(self, fields: frozenset[tuple[str, str]]) -> frozenset[int]:
-        """The gated rules whose required fields a post with these fields has."""
-        sig = fields & self._gate_keys
-        allowed = self._allowed.get(sig)
-        if allowed is None:
-            if len(self._allowed) >= 4096:  # bounded: hashtags and authors can be gate keys
-                self._allowed.clear()
-            allowed = self._allowed[sig] = frozenset(i for i, req in self._needs if req <= sig)
-        return allowed
-
-    def _confirm(
+    def _narrow(
         self, view: PostView, candidates: set[int], found: set[str] | frozenset[str]
-    ) -> list[int]:
-        """The candidates that match (unsorted); ``found``: the post's pairs among the keys."""
+    ) -> None:
+        """Drop the candidates whose required fields the post lacks, and those with vetoes
+        that one of their vetoes is there for and whose whole rule then says no (see
+        CompiledRule.required_fields and .vetoes); ``found``: the post's pairs among the
+        pair keys."""
         fields = view.fields
-        gated = candidates & self._gated
-        if gated:
-            candidates -= gated - self._allowed_by(fields)
-        preds = self._predicates
-        out = [i for i in candidates if (p := preds[i]) is None or p(view)]
+        required = self._required
+        for i in candidates & self._gated:
+            if not required[i] <= fields:
+                candidates.discard(i)
         vetoed = candidates & self._vetoed
         if vetoed:
-            # sure matches unless a veto is there: then the whole rule decides
             ws, vetoes, compiled = view.wordset, self._vetoes, self._compiled
             for i in vetoed:
                 words, pairs, veto_fields = vetoes[i]
@@ -207,8 +196,7 @@ class RuleSet(Generic[K]):
                     or (pairs and not pairs.isdisjoint(found))
                     or (veto_fields and not veto_fields.isdisjoint(fields))
                 ) and not compiled[i].predicate(view):
-                    out.remove(i)
-        return out
+                    candidates.discard(i)
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
@@ -247,7 +235,14 @@ class RuleSet(Generic[K]):
             by_field = self._fields
             for field in keys:
                 candidates.update(by_field[field])
-        out = self._confirm(view, candidates, found) if candidates else []
+        out: list[int]
+        if candidates:
+            if not candidates.isdisjoint(self._special):
+                self._narrow(view, candidates, found)
+            preds = self._predicates
+            out = [i for i in candidates if (p := preds[i]) is None or p(view)]
+        else:
+            out = []
         if self._always:
             out.extend(i for i in self._always if self._compiled[i].predicate(view))
         if len(out) > 1:
