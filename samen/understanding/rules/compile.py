@@ -23,7 +23,18 @@ from itertools import pairwise, repeat
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
 from samen.understanding.rules.view import PostView
 
-__all__ = ["Anchor", "CompiledRule", "anchors", "compile_node", "spans_of"]
+__all__ = [
+    "Anchor",
+    "CompiledRule",
+    "anchors",
+    "compile_node",
+    "needle",
+    "occurs",
+    "places",
+    "required_fields",
+    "spans_of",
+    "vetoes",
+]
 
 # ("w", word) | ("p", stem) | ("b", "first\x00second": two adjacent words) | ("f", "name\x00value")
 Anchor = tuple[str, str]
@@ -43,6 +54,13 @@ class CompiledRule:
     # True when containing any anchor already means a match (a word, a prefix, a field, or
     # an OR of those): the matcher then skips the predicate.
     anchor_suffices: bool = False
+    # Fields every matching post has (the rule's own, ANDed with the rest): the matcher drops a
+    # candidate that lacks one before calling its predicate.
+    required_fields: frozenset[tuple[str, str]] = frozenset()
+    # Not None when an anchor plus the required fields prove the match unless the post holds
+    # one of these words, adjacent pairs ("first second") or fields, the ones the rule's NOTs
+    # name: ``lang:nl (a OR b) -c -"d e"``. The matcher calls the predicate only then.
+    vetoes: tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]] | None = None
 
 
 def field_key(name: str, value: str) -> Anchor:
@@ -72,6 +90,10 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
     if isinstance(node, Prefix):
         return frozenset({("p", node.stem)})
     if isinstance(node, Phrase):
+        if any(" " in w or "\x00" in w for w in node.words):
+            # only a hand-made rule has such a word; its pair key would be ambiguous (see
+            # RuleSet), so it is checked on every post instead
+            return None
         pairs = pairwise(node.words)
         first, second = max(pairs, key=lambda p: len(p[0]) + len(p[1]))
         return frozenset({("b", first + "\x00" + second)})
@@ -98,6 +120,23 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
     raise TypeError(f"not a rule node: {node!r}")
 
 
+def required_fields(node: Node) -> frozenset[tuple[str, str]]:
+    """``(name, value)`` pairs that every post matching the node has in ``PostView.fields``."""
+    if isinstance(node, Field):
+        return frozenset({(node.name, node.value)})
+    if isinstance(node, And):
+        out: set[tuple[str, str]] = set()
+        for c in node.children:
+            out |= required_fields(c)
+        return frozenset(out)
+    if isinstance(node, Or):
+        common = required_fields(node.children[0]) if node.children else frozenset()
+        for c in node.children[1:]:
+            common &= required_fields(c)
+        return common
+    return frozenset()  # words, NEAR, NOT: no field is needed
+
+
 def _static_cost(node: Node) -> int:
     """Rough evaluation cost, to test cheap children of AND/OR first."""
     if isinstance(node, Not):
@@ -115,41 +154,50 @@ def _static_cost(node: Node) -> int:
     return 10
 
 
+def places(words: tuple[str, ...], word: str) -> list[int]:
+    """The indexes of ``word`` in ``words``, found by C-level scans (``count``, ``index``)."""
+    out: list[int] = []
+    i = -1
+    for _ in range(words.count(word)):
+        i = words.index(word, i + 1)
+        out.append(i)
+    return out
+
+
 def spans_of(node: Node) -> Spans:
     """For positional nodes: a function giving the (first, last) word index of each place
-    in a post where the node occurs."""
+    in a post where the node occurs.
+
+    They read ``PostView.words`` directly rather than ``PostView.positions``: a map of lists
+    kept on every view that reaches a NEAR rule made the garbage collector run more often
+    (see ADR 0105).
+    """
     if isinstance(node, Term):
         w = node.word
 
         def term_spans(v: PostView) -> list[tuple[int, int]]:
-            return [(p, p) for p in v.positions.get(w, ())]
+            if w not in v.wordset:
+                return []
+            return [(p, p) for p in places(v.words, w)]
 
         return term_spans
     if isinstance(node, Prefix):
         s = node.stem
 
         def prefix_spans(v: PostView) -> list[tuple[int, int]]:
-            return [(p, p) for k, ps in v.positions.items() if k.startswith(s) for p in ps]
+            return [(p, p) for p, k in enumerate(v.words) if k.startswith(s)]
 
         return prefix_spans
     if isinstance(node, Phrase):
+        wanted = frozenset(node.words)
         first, rest = node.words[0], node.words[1:]
         n = len(node.words)
 
         def phrase_spans(v: PostView) -> list[tuple[int, int]]:
-            pos = v.positions
-            starts = pos.get(first)
-            if not starts:
+            if not wanted.issubset(v.wordset):
                 return []
-            later = []
-            for w in rest:
-                ps = pos.get(w)
-                if not ps:
-                    return []
-                later.append(ps)
-            return [
-                (p, p + n - 1) for p in starts if all(p + i + 1 in ps for i, ps in enumerate(later))
-            ]
+            words = v.words
+            return [(p, p + n - 1) for p in places(words, first) if words[p + 1 : p + n] == rest]
 
         return phrase_spans
     if isinstance(node, Or):
@@ -165,28 +213,34 @@ def spans_of(node: Node) -> Spans:
     raise TypeError(f"NEAR needs words or phrases, not {node!r}")
 
 
+def needle(words: tuple[str, ...]) -> str | None:
+    """What to look for in :attr:`PostView.spaced` to find these words next to each other, in
+    this order; None when a word holds a space (a hand-made rule), which no search can tell
+    apart from two words, or for fewer than two words (an empty post's "  " holds "  ")."""
+    if len(words) < 2 or any(" " in w for w in words):
+        return None
+    return " " + " ".join(words) + " "
+
+
+def occurs(words: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    """Is ``run`` somewhere in ``words``, in order? The plain way, for views and rules that
+    :func:`needle` cannot serve."""
+    n = len(run)
+    return any(words[i : i + n] == run for i in range(len(words) - n + 1))
+
+
 def _phrase(node: Phrase) -> Predicate:
     wanted = frozenset(node.words)
-    first, rest = node.words[0], node.words[1:]
-    adjacent = frozenset(pairwise(node.words))
-    two = len(node.words) == 2
+    run = node.words
+    look_for = needle(run)
 
     def phrase(v: PostView) -> bool:
         if not wanted.issubset(v.wordset):  # usually decides it, at C speed
             return False
-        if not adjacent.issubset(v.pairs):
-            return False
-        if two:
-            return True
-        pos = v.positions
-        later = [pos[w] for w in rest]
-        for p in pos[first]:
-            for i, ps in enumerate(later, 1):
-                if p + i not in ps:
-                    break
-            else:
-                return True
-        return False
+        spaced = v.spaced
+        if look_for is not None and spaced:
+            return look_for in spaced  # one C-level substring search
+        return occurs(v.words, run)
 
     return phrase
 
@@ -216,7 +270,7 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
     any_of: list[frozenset[str]] = []
     excluded: set[str] = set()
     excluded_fields: set[tuple[str, str]] = set()
-    excluded_phrases: list[tuple[frozenset[str], Predicate]] = []
+    excluded_phrases: list[tuple[frozenset[str], str | None, tuple[str, ...]]] = []
     rest: list[Node] = []
     for c in children:
         neg = isinstance(c, Not)
@@ -231,7 +285,7 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
         elif group is not None:
             any_of.append(group)
         elif neg and isinstance(inner, Phrase):
-            excluded_phrases.append((frozenset(inner.words), _phrase(inner)))
+            excluded_phrases.append((frozenset(inner.words), needle(inner.words), inner.words))
         else:
             rest.append(c)
     if len(rest) == len(children):
@@ -260,12 +314,16 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
             return False
         if exc_f and not exc_f.isdisjoint(v.fields):
             return False
-        for words, phrase in exc_phrases:
-            if words.issubset(ws) and phrase(v):  # the cheap test first, no call
-                return False
+        for words, look_for, run in exc_phrases:
+            if words.issubset(ws):  # the cheap test first, and no call (see _phrase)
+                spaced = v.spaced
+                if look_for in spaced if look_for is not None and spaced else occurs(v.words, run):
+                    return False
         if only is not None:
             return only(v)
-        return all(f(v) for f in others)
+        if others:
+            return all(f(v) for f in others)
+        return True
 
     return conjunction
 
@@ -277,7 +335,17 @@ def _predicate(node: Node) -> Predicate:
     if isinstance(node, Prefix):
         s = node.stem
         stems = repeat(s)
-        return lambda v: any(map(str.startswith, v.wordset, stems))  # C-level loop
+        if not s or " " in s:  # only a hand-made rule
+            return lambda v: any(map(str.startswith, v.wordset, stems))  # C-level loop
+        start = " " + s  # a word starts with s exactly where " s" is in PostView.spaced
+
+        def prefix(v: PostView) -> bool:
+            spaced = v.spaced
+            if spaced:
+                return start in spaced
+            return any(map(str.startswith, v.wordset, stems))
+
+        return prefix
     if isinstance(node, Phrase):
         return _phrase(node)
     if isinstance(node, Field):
@@ -322,15 +390,67 @@ def _or_of_terms(node: Node) -> frozenset[str] | None:
     return None
 
 
+def _simple(n: Node) -> bool:
+    """Is the node true exactly when the post holds one of its anchor keys?"""
+    return isinstance(n, Term | Prefix | Field) or (isinstance(n, Phrase) and len(n.words) == 2)
+
+
+def vetoes(
+    node: Node, chosen: frozenset[Anchor] | None
+) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]] | None:
+    """See ``CompiledRule.vetoes``: for an AND whose anchors (``chosen``) come from one child
+    that is true exactly when one of them is there, whose other children are fields (the
+    matcher checks ``required_fields`` first) or NOTs of words, word OR-groups, phrases or
+    fields. None for any other rule."""
+    if not isinstance(node, And) or chosen is None:
+        return None
+    words: set[str] = set()
+    pairs: set[str] = set()
+    fields: set[tuple[str, str]] = set()
+    anchored = False
+    for c in node.children:
+        if isinstance(c, Not):
+            inner = c.child
+            group = _or_of_terms(inner)
+            if isinstance(inner, Term):
+                words.add(inner.word)
+            elif group is not None:
+                words |= group
+            elif isinstance(inner, Field):
+                fields.add((inner.name, inner.value))
+            elif isinstance(inner, Phrase) and len(inner.words) >= 2:
+                # the phrase is absent when its anchor pair is
+                key = anchors(inner)
+                if key is None:
+                    return None
+                ((_, pair),) = key
+                pairs.add(pair.replace("\x00", " "))
+            else:
+                return None
+        elif not anchored and _suffices(c) and anchors(c) == chosen:
+            anchored = True
+        elif not isinstance(c, Field):
+            return None
+    if not anchored:
+        return None
+    return frozenset(words), frozenset(pairs), frozenset(fields)
+
+
+def _suffices(n: Node) -> bool:
+    return _simple(n) or (isinstance(n, Or) and all(_simple(c) for c in n.children))
+
+
 def compile_node(node: Node) -> CompiledRule:
     """Compile a parsed rule."""
-
-    def simple(n: Node) -> bool:
-        return isinstance(n, Term | Prefix | Field) or (isinstance(n, Phrase) and len(n.words) == 2)
-
-    suffices = simple(node) or (isinstance(node, Or) and all(simple(c) for c in node.children))
+    suffices = _suffices(node)
     if isinstance(node, Field) and node.name == "urgent":
         suffices = True
+    chosen = anchors(node)
     return CompiledRule(
-        node=node, predicate=_predicate(node), anchors=anchors(node), anchor_suffices=suffices
+        node=node,
+        predicate=_predicate(node),
+        anchors=chosen,
+        anchor_suffices=suffices,
+        required_fields=required_fields(node),
+        vetoes=None if suffices else vetoes(node, chosen),
     )

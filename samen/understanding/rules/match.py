@@ -10,6 +10,7 @@ preview of one rule over recent posts.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from itertools import islice
 from typing import Generic, TypeVar
 
 from samen.understanding.rules.compile import CompiledRule, compile_node
@@ -97,13 +98,19 @@ class RuleSet(Generic[K]):
                 continue
             self._ids.append(rule_id)
             self._compiled.append(compile_node(node))
-        # None: the anchor alone proves the match (see CompiledRule.anchor_suffices)
+        # None: the anchor alone proves the match (see CompiledRule.anchor_suffices), or does
+        # so with the required fields unless a veto is there (CompiledRule.vetoes)
         self._predicates: list[Callable[[PostView], bool] | None] = [
-            None if c.anchor_suffices else c.predicate for c in self._compiled
+            None if c.anchor_suffices or c.vetoes is not None else c.predicate
+            for c in self._compiled
         ]
+        self._vetoes = {
+            i: c.vetoes for i, c in enumerate(self._compiled) if c.vetoes and any(c.vetoes)
+        }
+        self._vetoed = frozenset(self._vetoes)
         self._words: dict[str, list[int]] = {}
         self._prefixes: dict[str, list[int]] = {}
-        self._pairs: dict[str, dict[str, list[int]]] = {}  # first word -> second -> rules
+        self._pairs: dict[str, list[int]] = {}  # "first second" -> rules
         self._fields: dict[tuple[str, str], list[int]] = {}
         self._always: list[int] = []
         for i, c in enumerate(self._compiled):
@@ -116,20 +123,34 @@ class RuleSet(Generic[K]):
                 elif kind == "p":
                     self._prefixes.setdefault(value, []).append(i)
                 elif kind == "b":
-                    first, _, second = value.partition("\x00")
-                    self._pairs.setdefault(first, {}).setdefault(second, []).append(i)
+                    # the words hold no space (see compile.anchors), so "first second" is
+                    # one adjacent pair and no other
+                    self._pairs.setdefault(value.replace("\x00", " "), []).append(i)
                 else:
                     name, _, val = value.partition("\x00")
                     self._fields.setdefault((name, val), []).append(i)
         self._prefix_lengths = sorted({len(s) for s in self._prefixes})
         self._field_keys = frozenset(self._fields)
-        self._pair_seconds = {first: frozenset(s) for first, s in self._pairs.items()}
-        # What each word seen so far leads to - rules it anchors (exact word + prefixes) and
-        # the second words of phrase pairs it starts - learned from the stream: words repeat,
-        # so after a warm-up a post costs two set operations plus what its words lead to.
+        # the pairs named by NOT "phrase" in rules with vetoes are looked for too
+        for _words, veto_pairs, _fields in self._vetoes.values():
+            for key in veto_pairs:
+                self._pairs.setdefault(key, [])
+        self._pair_keys = frozenset(self._pairs)
+        # Rules whose predicate runs (or that have vetoes) and that need some fields
+        # (``lang:nl (a OR b)``): a candidate without them is dropped before any call.
+        self._required = {
+            i: c.required_fields
+            for i, c in enumerate(self._compiled)
+            if c.required_fields and not c.anchor_suffices and c.anchors is not None
+        }
+        self._gated = frozenset(self._required)
+        self._special = self._gated | self._vetoed  # candidates that _narrow looks at
+        # The rules each word seen so far anchors (as itself or by a prefix), learned from the
+        # stream: words repeat, so after a warm-up a post costs two set operations plus what
+        # its words lead to.
         self._seen: set[str] = set()
         self._interesting: set[str] = set()
-        self._info: dict[str, tuple[tuple[int, ...], frozenset[str] | None]] = {}
+        self._info: dict[str, tuple[int, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -148,11 +169,34 @@ class RuleSet(Generic[K]):
             found = prefixes.get(word[:n])
             if found:
                 hits.extend(found)
-        seconds = self._pair_seconds.get(word)
         self._seen.add(word)
-        if hits or seconds is not None:
+        if hits:
             self._interesting.add(word)
-            self._info[word] = (tuple(hits), seconds)
+            self._info[word] = tuple(hits)
+
+    def _narrow(
+        self, view: PostView, candidates: set[int], found: set[str] | frozenset[str]
+    ) -> None:
+        """Drop the candidates whose required fields the post lacks, and those with vetoes
+        that one of their vetoes is there for and whose whole rule then says no (see
+        CompiledRule.required_fields and .vetoes); ``found``: the post's pairs among the
+        pair keys."""
+        fields = view.fields
+        required = self._required
+        for i in candidates & self._gated:
+            if not required[i] <= fields:
+                candidates.discard(i)
+        vetoed = candidates & self._vetoed
+        if vetoed:
+            ws, vetoes, compiled = view.wordset, self._vetoes, self._compiled
+            for i in vetoed:
+                words, pairs, veto_fields = vetoes[i]
+                if (
+                    (words and not words.isdisjoint(ws))
+                    or (pairs and not pairs.isdisjoint(found))
+                    or (veto_fields and not veto_fields.isdisjoint(fields))
+                ) and not compiled[i].predicate(view):
+                    candidates.discard(i)
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
@@ -172,23 +216,33 @@ class RuleSet(Generic[K]):
         candidates: set[int] = set()
         info = self._info
         for word in ws & self._interesting:
-            hits, seconds = info[word]
-            if hits:
-                candidates.update(hits)
-            if seconds is not None:
-                both = seconds & ws  # usually empty: then no need to look at word order
-                if both:
-                    pairs, rules = view.pairs, self._pairs[word]
-                    for second in both:
-                        if (word, second) in pairs:
-                            candidates.update(rules[second])
-        keys = view.fields & self._field_keys
+            candidates.update(info[word])
+        found: set[str] | frozenset[str] = frozenset()
+        if self._pair_keys:
+            # the post's adjacent pairs as "first second", looked up without a set of them
+            # and without a tuple per pair (zip reuses its one tuple): all at C speed
+            w = view.words
+            found = self._pair_keys.intersection(
+                map(" ".join, zip(w, islice(w, 1, None), strict=False))
+            )
+            if found:
+                pairs = self._pairs
+                for pair in found:
+                    candidates.update(pairs[pair])
+        fields = view.fields
+        keys = fields & self._field_keys
         if keys:
-            fields = self._fields
-            for key in keys:
-                candidates.update(fields[key])
-        preds = self._predicates
-        out = [i for i in candidates if (p := preds[i]) is None or p(view)]
+            by_field = self._fields
+            for field in keys:
+                candidates.update(by_field[field])
+        out: list[int]
+        if candidates:
+            if not candidates.isdisjoint(self._special):
+                self._narrow(view, candidates, found)
+            preds = self._predicates
+            out = [i for i in candidates if (p := preds[i]) is None or p(view)]
+        else:
+            out = []
         if self._always:
             out.extend(i for i in self._always if self._compiled[i].predicate(view))
         if len(out) > 1:

@@ -29,10 +29,11 @@ class PostView:
     can test several words with one set operation); ``fields`` holds ``(name, value)`` pairs
     such as ``("lang", "nl")``, ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded.
     ``positions`` maps each distinct word to its indexes in ``words``; it is built on first use,
-    because most posts never reach a rule with a phrase or NEAR.
+    because most posts never reach a rule with a phrase or NEAR. ``spaced`` (also built on
+    first use) is the words between single spaces, so that a phrase is one substring search.
     """
 
-    __slots__ = ("_pairs", "_positions", "fields", "words", "wordset")
+    __slots__ = ("_pairs", "_positions", "_spaced", "fields", "words", "wordset")
 
     def __init__(self, words: tuple[str, ...], fields: frozenset[tuple[str, str]]) -> None:
         self.words = words
@@ -40,6 +41,26 @@ class PostView:
         self.fields = fields
         self._positions: dict[str, list[int]] | None = None
         self._pairs: frozenset[tuple[str, str]] | None = None
+        self._spaced: str | None = None
+
+    @property
+    def spaced(self) -> str:
+        """``" w1 w2 … wn "``: the words in order, each between single spaces, or ``""`` when a
+        word itself holds a space (only a view made by hand can have one).
+
+        A phrase of space-free words is then one C-level search: ``" a b "`` occurs in it
+        exactly where ``a`` is followed by ``b``, since every space in it separates two words.
+        Built on first use; unlike ``pairs`` it allocates no tuple per word, so the garbage
+        collector is not set off by it (see ADR 0105).
+        """
+        spaced = self._spaced
+        if spaced is None:
+            w = self.words
+            joined = " ".join(w)
+            # a word with a space in it gives more spaces than gaps between words
+            ok = joined.count(" ") == len(w) - 1 or not w
+            spaced = self._spaced = " " + joined + " " if ok else ""
+        return spaced
 
     @property
     def pairs(self) -> frozenset[tuple[str, str]]:

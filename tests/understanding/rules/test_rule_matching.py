@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from samen.sources.types import Author, Media, NormalizedPost
 from samen.understanding.rules import (
+    PostView,
     RuleSet,
     RuleSyntaxError,
     evaluate,
@@ -236,3 +237,100 @@ def test_written_form_parses_back_to_the_same_meaning(tree: Node) -> None:
         return
     view = view_from_text("zorg wacht te lang hulp a ab #zorg", lang="nl", author="anna")
     assert evaluate(reparsed, view) == evaluate(tree, view)
+
+
+# --- the shapes the matcher takes short cuts for: required fields, NOTs as vetoes ------------
+
+anchored = st.one_of(
+    words.map(Term),
+    st.sampled_from(["zo", "wa", "ab"]).map(Prefix),
+    st.lists(words, min_size=2, max_size=2).map(lambda ws: Phrase(tuple(ws))),
+    st.lists(words, min_size=2, max_size=3).map(lambda ws: Or(tuple(Term(w) for w in ws))),
+)
+vetoes = st.one_of(
+    words.map(lambda w: Not(Term(w))),
+    st.lists(words, min_size=2, max_size=3).map(lambda ws: Not(Phrase(tuple(ws)))),
+    st.lists(words, min_size=2, max_size=3).map(lambda ws: Not(Or(tuple(Term(w) for w in ws)))),
+    fields.map(Not),
+)
+vetoed_rules = st.builds(
+    lambda a, fs, ns: And((a, *fs, *ns)),
+    anchored,
+    st.lists(fields, max_size=2),
+    st.lists(vetoes, min_size=0, max_size=3),
+).filter(lambda n: len(n.children) >= 2)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(vetoed_rules, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
+def test_rules_with_required_fields_and_vetoes_agree_with_reference(
+    rule_trees: list[Node], views: list
+) -> None:
+    """``lang:nl (a OR b) -c -"d e"``: fields checked before any call, NOTs as vetoes."""
+    rs = RuleSet(list(enumerate(rule_trees)))
+    for view in views:
+        expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
+        assert rs.match(view) == expected
+
+
+odd_words = st.sampled_from(["a", "b", "a b", "b a", "", "zorg", "zo rg", "a\x00b"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            trees,
+            st.lists(odd_words, min_size=2, max_size=3).map(lambda ws: Phrase(tuple(ws))),
+            st.builds(
+                lambda a, b: And((Phrase((a, b)), Not(Phrase((b, a))))), odd_words, odd_words
+            ),
+            st.sampled_from(["a", "zo", "a b", "zo r"]).map(Prefix),
+            # predicates that search the joined words (not only anchors)
+            st.builds(
+                lambda a, p: And((Term(a), Not(Prefix(p)))),
+                odd_words,
+                st.sampled_from(["a", "b", "zo", "a b"]),
+            ),
+            st.builds(
+                lambda a, ws: And((Term(a), Phrase(tuple(ws)))),
+                odd_words,
+                st.lists(odd_words, min_size=3, max_size=3),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(
+        st.builds(
+            lambda ws, lang: PostView(tuple(ws), frozenset({("lang", lang)})),
+            st.lists(odd_words, max_size=8),
+            st.sampled_from(["nl", "fr"]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_hand_made_words_with_spaces_agree_with_reference(
+    rule_trees: list[Node], views: list[PostView]
+) -> None:
+    """Phrases, pairs and prefixes are searched in the words joined by spaces; a word that
+    itself holds a space (only a hand-made view or rule has one) must not fool that."""
+    rs = RuleSet(list(enumerate(rule_trees)))
+    for view in views:
+        expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
+        assert rs.match(view) == expected
+
+
+def test_a_word_holding_a_space_is_one_word() -> None:
+    """In a hand-made view, "b a" is one word: it does not start with "a", and "b", "a" are
+    not two of its words, though the words joined by spaces read " b a c "."""
+    view = PostView(("b a", "c"), frozenset())
+    rules: dict[int, Node] = {
+        1: And((Term("c"), Not(Prefix("a")))),
+        2: And((Term("c"), Phrase(("b", "a", "c")))),
+        3: And((Term("c"), Not(Phrase(("a", "c"))))),
+        4: Phrase(("b a", "c")),
+    }
+    assert [i for i, r in rules.items() if evaluate(r, view)] == [1, 3, 4]
+    assert RuleSet(rules).match(view) == [1, 3, 4]
