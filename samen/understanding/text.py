@@ -243,10 +243,24 @@ class Entities:
     emoji: list[str] = field(default_factory=list)
 
 
-def extract(text: str) -> Entities:
-    """All entities of a post in one call."""
+def extract(text: str, *, found_emoji: list[str] | None = None) -> Entities:
+    """All entities of a post in one call (``found_emoji``: ``emoji(text)`` when the caller
+    has it). Links are blanked out once for both hashtags and mentions."""
+    tags: list[str] = []
+    handles: list[str] = []
+    tagged = "#" in text or "＃" in text
+    if tagged or "@" in text:
+        plain = _without_links(text)
+        if tagged:  # as hashtags(text)
+            tags = list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(plain)))
+        if "@" in text:  # as mentions(text)
+            found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(plain))
+            handles = list(dict.fromkeys("@" + m for m in found if m))
     return Entities(
-        hashtags=hashtags(text), mentions=mentions(text), links=links(text), emoji=emoji(text)
+        hashtags=tags,
+        mentions=handles,
+        links=links(text),
+        emoji=emoji(text) if found_emoji is None else found_emoji,
     )
 
 
