@@ -298,10 +298,10 @@ def _token_info(tok: str, known: str | None) -> _TokInfo:
 # A whole whitespace-separated word of 4+ letters in capitals ("SCHANDALIG").
 _SHOUT_RE = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")
 _CAPS4_RE = re.compile(r"[A-Z]{4}")
-# A post without any of these gets nothing from _extras: no shouting (an ASCII post needs four
-# capitals in a row), no emoji (not ASCII), no emoticon (each needs one of ";=<^", "xd", "xD"
-# or a ":" that starts no "://"). One search skips _extras for most posts.
-_MAY_EXTRA = re.compile(r"[A-Z]{4}|[;=<^]|x[dD]|:(?!//)|[^\x00-\x7f]")
+# An ASCII text's bytes with every capital made "A" and every other byte "." : the text holds
+# four capitals in a row (what _CAPS4_RE finds) exactly when this holds b"AAAA", and
+# ``bytes.translate`` with a substring test costs a fraction of the regex scan.
+_CAPITALS = bytes(65 if 65 <= b <= 90 else 46 for b in range(256))
 
 
 def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
@@ -475,7 +475,11 @@ def _extras(
     the caller has it."""
     shout = 0.0
     # An ASCII post can only shout with four capitals in a row: test that first.
-    if n_words and not text.islower() and (not text.isascii() or _CAPS4_RE.search(text)):
+    if (
+        n_words
+        and not text.islower()
+        and (not text.isascii() or b"AAAA" in text.encode().translate(_CAPITALS))
+    ):
         # What _SHOUT_RE finds and the test below keeps are exactly the whitespace-separated
         # words of 4+ letters in capitals, so splitting on whitespace finds the same.
         for word in text.split():
@@ -913,8 +917,7 @@ def _batch_logits(
     shout = np.zeros(count)
     emo_pos = np.zeros(count)
     emo_neg = np.zeros(count)
-    for i in compress(range(count), map(_MAY_EXTRA.search, texts)):
-        text = texts[i]
+    for i, text in enumerate(texts):
         s, ep, en = _extras(
             text, n_words[i], shared[i], None if found_emoji is None else found_emoji[i]
         )

@@ -271,12 +271,11 @@ def test_sentiment_words_are_intent_words_where_enrich_shares_them(texts: list[s
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES | _SHOUTY | st.text(max_size=3), max_size=12).map("".join))
-def test_posts_the_extras_pre_check_skips_have_no_extras(text: str) -> None:
-    if sentiment._MAY_EXTRA.search(text) is None:
-        shared: list[int] = []
-        assert sentiment._extras(text, 5, shared) == (0.0, 0.0, 0.0)
-        assert shared == []
+@given(st.lists(_SHOUTY | st.sampled_from(["A", "Z", "a", "@", "[", "`"]), max_size=12).map("".join))
+def test_four_capitals_found_by_translate_equal_the_pattern(text: str) -> None:
+    if text.isascii():
+        by_bytes = b"AAAA" in text.encode().translate(sentiment._CAPITALS)
+        assert by_bytes == bool(sentiment._CAPS4_RE.search(text))
 
 
 def _hits_reference(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
