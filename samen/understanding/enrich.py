@@ -27,8 +27,14 @@ DEFAULT_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
 # a digit or "_" (words to intent, not to sentiment), an apostrophe (sentiment keeps "l'eau"
 # whole), or what a link or a mention needs ("/", "@", "www": sentiment sets those tokens
 # apart, intent removes them first). Otherwise runs of ``\w`` and of ``[^\W\d_]`` are the
-# same runs, so intent can take sentiment's words instead of tokenising again.
-_NOT_SAME_WORDS = re.compile(r"[\d_'/@]|www")
+# same runs, so intent can take sentiment's words instead of tokenising again. ("www" is
+# tested apart: a pattern of one character class scans faster.)
+_NOT_SAME_CHARS = re.compile(r"[\d_'/@]")
+
+
+def _shares_words(folded: str) -> bool:
+    """Whether sentiment's word tokens of ``folded`` are intent's words (see above)."""
+    return "www" not in folded and _NOT_SAME_CHARS.search(folded) is None
 
 
 @dataclass(slots=True)
@@ -79,7 +85,7 @@ def _enrich_batch(
     sentis = _sentiment.label_many(texts, langs, folded=folds, found_emoji=emoji, words_out=words)
     if not words:  # a batch too small for numpy does not hand its words on
         words = [[]] * len(texts)
-    blocker = _NOT_SAME_WORDS.search
+    blocker = _NOT_SAME_CHARS.search
     out: list[Enrichment] = []
     for text, lang, folded, (label, confidence), found, said in zip(
         texts, langs, folds, sentis, emoji, words, strict=True
@@ -89,7 +95,8 @@ def _enrich_batch(
             sentiment=label,
             sentiment_confidence=confidence,
             folded=folded,
-            words=None if not said or blocker(folded) else said,
+            # _shares_words, inline:
+            words=said if said and "www" not in folded and not blocker(folded) else None,
         )
         ents = _text.extract(text, found_emoji=found)
         out.append(

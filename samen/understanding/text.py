@@ -145,11 +145,21 @@ def _is_tracking(name: str) -> bool:
     return low in _TRACKING_NAMES or low.startswith(_TRACKING_PREFIXES)
 
 
+# A link already in its one spelling but for maybe an empty path: lower-case scheme and host
+# (letters, digits, "." and "-" only), no port, user, query or fragment, and no whitespace
+# or control character that urlsplit would remove. Most links in posts look like this, and
+# for them normalize_url gives ``scheme://host`` + (path or "/") without parsing.
+_PLAIN_URL = re.compile(r"(https?://[a-z0-9.-]+)((?:/[^?#\s\x00-\x1f\x7f]*)?)")
+
+
 def normalize_url(url: str) -> str:
     """One spelling per link: lower-case scheme and host, no default port, no fragment,
     no tracking parameters, ``/`` for an empty path. Never raises: a link that cannot be
     parsed comes back trimmed but otherwise as written."""
     url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return plain[1] + (plain[2] or "/")
     if url[:4].lower() == "www.":
         url = "http://" + url
     try:

@@ -257,8 +257,8 @@ _WORDY = st.sampled_from(
 @given(st.lists(st.lists(_WORDY | st.text(max_size=3), max_size=10).map("".join),
                 min_size=8, max_size=12))  # fmt: skip
 def test_sentiment_words_are_intent_words_where_enrich_shares_them(texts: list[str]) -> None:
-    """enrich hands sentiment's words to intent when ``_NOT_SAME_WORDS`` finds nothing in
-    the folded text; there they must be exactly intent's own words."""
+    """enrich hands sentiment's words to intent when ``_shares_words`` says so; there they
+    must be exactly intent's own words."""
     folded = [fold(t) for t in texts]
     words: list[list[str]] = []
     labels = sentiment.label_many(texts, ["en"] * len(texts), folded=folded, words_out=words)
@@ -266,7 +266,7 @@ def test_sentiment_words_are_intent_words_where_enrich_shares_them(texts: list[s
     assert labels == [(r.label, r.confidence) for r in one_by_one]
     assert len(words) == len(texts)
     for f, said in zip(folded, words, strict=True):
-        if enrich._NOT_SAME_WORDS.search(f) is None:
+        if enrich._shares_words(f):
             assert said == I._WORD_ONLY.findall(f)
 
 
@@ -300,3 +300,26 @@ _CUE_WORDS = st.sampled_from([*sorted(_CUE_PIECES), ".", "!", "?", "\n", "x", "-
 def test_intent_cues_found_by_next_word_equal_every_cue_tried(folded: str) -> None:
     assert I._hits(folded) == _hits_reference(folded)
     assert I._hits(folded, I._WORD_ONLY.findall(folded)) == _hits_reference(folded)
+
+
+_URL_PIECES = st.sampled_from(
+    ["http://", "https://", "HTTP://", "www.", "a", "Z", "0", ".", "-", "/", "//", "?", "#", ":",
+     ":80", ":443", "@", "é", "%20", "_", "~", "[", "]", "::1", "\t", "\n", " ", "\x00", "\x7f",
+     "utm_source=x", "&", "=", "(", ")", "\u00a0", "\u2028"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PIECES | st.text(max_size=2), max_size=10).map("".join))
+def test_links_in_their_spelling_already_skip_parsing_with_the_same_result(tail: str) -> None:
+    """normalize_url's fast path (no parsing for a plain lower-case link) gives what urlsplit
+    and urlunsplit give."""
+    for url in (tail, "http://" + tail, "https://a.b" + tail, "http://x.org/" + tail):
+        fast = T.normalize_url(url)
+        saved = T._PLAIN_URL
+        T._PLAIN_URL = re.compile(r"(?!)(x)(y)")  # never matches: always parse
+        try:
+            slow = T.normalize_url(url)
+        finally:
+            T._PLAIN_URL = saved
+        assert fast == slow
