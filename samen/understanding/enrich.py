@@ -9,6 +9,7 @@ is not lost.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,19 @@ from samen.understanding import text as _text
 __all__ = ["Enrichment", "enrich", "enrich_many", "enrich_text"]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
+
+# Sentiment's word tokens of a folded text are intent's words (``\w+``) unless the text holds
+# a digit or "_" (words to intent, not to sentiment), an apostrophe (sentiment keeps "l'eau"
+# whole), or what a link or a mention needs ("/", "@", "www": sentiment sets those tokens
+# apart, intent removes them first). Otherwise runs of ``\w`` and of ``[^\W\d_]`` are the
+# same runs, so intent can take sentiment's words instead of tokenising again. ("www" is
+# tested apart: a pattern of one character class scans faster.)
+_NOT_SAME_CHARS = re.compile(r"[\d_'/@]")
+
+
+def _shares_words(folded: str) -> bool:
+    """Whether sentiment's word tokens of ``folded`` are intent's words (see above)."""
+    return "www" not in folded and _NOT_SAME_CHARS.search(folded) is None
 
 
 @dataclass(slots=True)
@@ -66,18 +80,30 @@ def _enrich_batch(
     else:
         langs = [g.language for g in _language.guess_many(texts, tags, languages=languages)]
     folds = list(map(_text.fold, texts))
-    sentis = _sentiment.classify_many(texts, langs, folded=folds)
+    emoji = list(map(_text.emoji, texts))  # found once for sentiment and the entities
+    words: list[list[str]] = []
+    sentis = _sentiment.label_many(texts, langs, folded=folds, found_emoji=emoji, words_out=words)
+    if not words:  # a batch too small for numpy does not hand its words on
+        words = [[]] * len(texts)
+    blocker = _NOT_SAME_CHARS.search
     out: list[Enrichment] = []
-    for text, lang, folded, senti in zip(texts, langs, folds, sentis, strict=True):
+    for text, lang, folded, (label, confidence), found, said in zip(
+        texts, langs, folds, sentis, emoji, words, strict=True
+    ):
         intent = _intent.classify(
-            text, sentiment=senti.label, sentiment_confidence=senti.confidence, folded=folded
+            text,
+            sentiment=label,
+            sentiment_confidence=confidence,
+            folded=folded,
+            # _shares_words, inline:
+            words=said if said and "www" not in folded and not blocker(folded) else None,
         )
-        ents = _text.extract(text)
+        ents = _text.extract(text, found_emoji=found)
         out.append(
             Enrichment(
                 language=lang,
-                sentiment=senti.label,
-                sentiment_confidence=round(senti.confidence, 4),
+                sentiment=label,
+                sentiment_confidence=round(confidence, 4),
                 intent=intent.intent,
                 urgent=intent.urgent,
                 urgency_reasons=intent.urgency_reasons,

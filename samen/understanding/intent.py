@@ -160,6 +160,24 @@ _INDEX = _compile(_CUES, _URGENT_CUES)
 _URGENT_KINDS = frozenset(_URGENT_CUES)
 
 
+def _by_next_word(index: dict[str, list[_Cue]]) -> dict[str, dict[str | None, list[_Cue]]]:
+    """first word -> next word -> the cues of ``index[first]`` that can match there, in
+    their order: every single-word cue, and the phrases whose second word is that word.
+    Key None: a next word that starts no phrase (or no next word), so only the single
+    words. Most cue words start many phrases ("is er", "is there" ...), and most of those
+    fail on the next word already."""
+    out: dict[str, dict[str | None, list[_Cue]]] = {}
+    for first, cues in index.items():
+        table: dict[str | None, list[_Cue]] = {None: [c for c in cues if not c[0]]}
+        for second in {c[0][0] for c in cues if c[0]}:
+            table[second] = [c for c in cues if not c[0] or c[0][0] == second]
+        out[first] = table
+    return out
+
+
+_BY_NEXT = _by_next_word(_INDEX)
+
+
 @dataclass(slots=True)
 class IntentResult:
     """The intent, whether the post is urgent, and the cues behind both (for the inbox)."""
@@ -182,22 +200,31 @@ def _sentence_starts(folded: str) -> set[int]:
     return starts
 
 
-def _hits(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
+def _hits(
+    folded: str, words: list[str] | None = None
+) -> tuple[list[tuple[str, str, bool, bool]], bool]:
     """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
     the text holds a question mark. "At sentence start" is only worked out for a lone
-    interrogative word (the only cue it matters for); it is False for the others."""
+    interrogative word (the only cue it matters for); it is False for the others.
+    ``words``: ``_WORD_ONLY.findall(folded)`` when the caller has it."""
     question_mark = "?" in folded
     index = _INDEX
-    words = _WORD_ONLY.findall(folded)
+    if words is None:
+        words = _WORD_ONLY.findall(folded)
     out: list[tuple[str, str, bool, bool]] = []
     if index.keys().isdisjoint(words):  # most posts hold no cue at all
         return out, question_mark
     # Most words are no cue: find the few that are at C speed, then look only at those.
     at = list(compress(range(len(words)), map(index.__contains__, words)))
     starts: set[int] | None = None
+    by_next = _BY_NEXT
+    last = len(words) - 1
     for i in at:
-        for rest, cue, kind in index[words[i]]:
-            if rest and tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
+        table = by_next[words[i]]
+        cues = table.get(words[i + 1]) if i < last else None
+        for rest, cue, kind in table[None] if cues is None else cues:
+            # The second word of a phrase here is the next word (see _by_next_word).
+            if len(rest) > 1 and tuple(words[i + 2 : i + 1 + len(rest)]) != rest[1:]:
                 continue
             at_start = False
             if not rest and kind == "question":  # only a lone interrogative needs it
@@ -218,19 +245,26 @@ def classify(
     sentiment: str | None = None,
     sentiment_confidence: float = 0.0,
     folded: str | None = None,
+    words: list[str] | None = None,
 ) -> IntentResult:
     """Intent and urgency of ``text``. ``sentiment`` (if known) breaks complaint/praise ties,
     and a confident negative sentiment makes an otherwise plain post a complaint.
-    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass)."""
+    ``folded`` is ``fold(text)`` when the caller already has it (saves a pass), and
+    ``words`` the words of ``folded`` (``\\w+``) when the caller has those too."""
     if "/" in text or "@" in text or "www" in text:
         stripped = _LINK_OR_MENTION.sub(" ", text)  # a cue inside a link or a handle is no cue
         if stripped != text:
             text = stripped
-            folded = None
+            folded = words = None
+    hits, question_mark = _hits(fold(text) if folded is None else folded, words)
+    if not hits and not question_mark:  # most posts: what the rules below give for no cue
+        if sentiment == "negative" and sentiment_confidence >= COMPLAINT_FROM_SENTIMENT:
+            reason = f"complaint: negative sentiment ({sentiment_confidence:.2f})"
+            return IntentResult("complaint", False, [reason], [])
+        return IntentResult("other", False, [], [])
     scores = dict.fromkeys(_KINDS, 0.0)
     reasons: list[str] = []
     urgency_reasons: list[str] = []
-    hits, question_mark = _hits(fold(text) if folded is None else folded)
     for kind, cue, at_start, phrase in hits:
         reason = f"{kind}: {cue}"
         if kind in _URGENT_KINDS:

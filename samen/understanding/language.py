@@ -297,6 +297,11 @@ def normalize_tag(tag: str | None) -> str | None:
     return base if 2 <= len(base) <= 3 and base.isalpha() and base.isascii() else None
 
 
+# tag as the source sent it -> normalize_tag(tag): a stream uses a handful of tags. Bounded,
+# so a stream of made-up tags cannot grow it without end.
+_TAGS: dict[str, str | None] = {}
+
+
 def _rows_of(text: str) -> tuple[list[int], int, int] | None:
     """Cached rows of the post's words in ``_ROWS``, its byte count and its letter count;
     None when there is too little to go on."""
@@ -361,10 +366,21 @@ def guess_many(
     todo: list[int] = []
     todo_tags: list[str | None] = []
     wordlists: list[list[str]] = []
+    known = _TAGS
+    by_tag: dict[str, LanguageGuess] = {}  # frozen: one object per tag is enough
     for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
-        tagged = normalize_tag(tag) if tag else None
+        tagged = None
+        if tag:
+            tagged = known.get(tag, "")
+            if tagged == "":
+                if len(known) >= 1000:
+                    known.clear()
+                tagged = known[tag] = normalize_tag(tag)
         if tagged is not None and tagged in allowed:
-            out[i] = LanguageGuess(tagged, 1.0, "tag")
+            found_guess = by_tag.get(tagged)
+            if found_guess is None:
+                found_guess = by_tag[tagged] = LanguageGuess(tagged, 1.0, "tag")
+            out[i] = found_guess
             continue
         words = letter_words(text)
         if sum(map(len, words)) < MIN_LETTERS:
@@ -375,7 +391,7 @@ def guess_many(
         wordlists.append(words)
     if not todo:
         return out  # type: ignore[return-value]
-    flat = [w for words in wordlists for w in words]
+    flat = list(chain.from_iterable(wordlists))
     cache = _CACHE
     found = list(map(cache.get, flat))
     if None in found:

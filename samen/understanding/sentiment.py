@@ -36,7 +36,7 @@ import numpy as np
 from samen.understanding.text import emoji as find_emoji
 from samen.understanding.text import fold
 
-__all__ = ["LABELS", "SentimentResult", "classify", "classify_many", "featurize"]
+__all__ = ["LABELS", "SentimentResult", "classify", "classify_many", "featurize", "label_many"]
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 N_BUCKETS = 1 << 18
@@ -101,6 +101,11 @@ _EMOJI_NEG = frozenset("😠😡🤬😤😢😭😞😔😟😕🙁☹😩😫�
 
 _EMOJI_MODIFIERS = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 _TOKEN_RE = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*|[^\W\d_]+(?:'[^\W\d_]+)?|[!?]")
+# The same tokens, plus a NUL as a token of its own: a batch's folded texts joined by " NUL "
+# are tokenised in one call (no token can hold a space, and no other alternative starts with
+# NUL, so each text gives the tokens it gives alone, and each NUL marks the next post).
+_SEP = " \x00 "
+_TOKEN_SEP_RE = re.compile(_TOKEN_RE.pattern + "|\x00")
 
 
 def _h(s: str) -> int:
@@ -293,6 +298,10 @@ def _token_info(tok: str, known: str | None) -> _TokInfo:
 # A whole whitespace-separated word of 4+ letters in capitals ("SCHANDALIG").
 _SHOUT_RE = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")
 _CAPS4_RE = re.compile(r"[A-Z]{4}")
+# An ASCII text's bytes with every capital made "A" and every other byte "." : the text holds
+# four capitals in a row (what _CAPS4_RE finds) exactly when this holds b"AAAA", and
+# ``bytes.translate`` with a substring test costs a fraction of the regex scan.
+_CAPITALS = bytes(65 if 65 <= b <= 90 else 46 for b in range(256))
 
 
 def featurize(text: str, lang: str | None) -> tuple[list[int], list[float]]:
@@ -328,7 +337,15 @@ Vec = tuple[float, float, float]
 class _Weights:
     """Both heads, with the dense and shared rows as plain floats for the per-post path."""
 
-    __slots__ = ("full", "full_bias", "rows", "trained_languages", "transfer_bias", "trows")
+    __slots__ = (
+        "dense_rows",
+        "full",
+        "full_bias",
+        "rows",
+        "trained_languages",
+        "transfer_bias",
+        "trows",
+    )
 
     def __init__(self, path: Path) -> None:
         with np.load(path, allow_pickle=False) as data:
@@ -340,6 +357,12 @@ class _Weights:
         # Rows past the hashed buckets (dense + shared), for each head, as Python tuples.
         self.rows: list[Vec] = [tuple(map(float, r)) for r in self.full[N_BUCKETS:]]  # type: ignore[misc]
         self.trows: list[Vec] = [tuple(map(float, r)) for r in transfer]  # type: ignore[misc]
+        # The dense rows (DENSE order) of the transfer head [0] and the full head [1], as
+        # float64 (exactly the floats of ``trows`` and ``rows``), for the batch path.
+        d = len(DENSE)
+        self.dense_rows = np.stack(
+            [transfer[:d], self.full[N_BUCKETS : N_BUCKETS + d].astype(np.float64)]
+        )
 
 
 _weights: _Weights | None = None
@@ -444,12 +467,19 @@ def _add_word_rows(keys: Sequence[tuple[str, bool]]) -> list[tuple[int, int]]:
 _Pass = tuple[tuple[float, ...], list[int], int]
 
 
-def _extras(text: str, n_words: int, shared: list[int]) -> tuple[float, float, float]:
+def _extras(
+    text: str, n_words: int, shared: list[int], found_emoji: list[str] | None = None
+) -> tuple[float, float, float]:
     """Shouting, and emoji and emoticon counts (positive, negative) of a post; each emoji's
-    shared feature is appended to ``shared``."""
+    shared feature is appended to ``shared``. ``found_emoji`` is ``text.emoji(text)`` when
+    the caller has it."""
     shout = 0.0
     # An ASCII post can only shout with four capitals in a row: test that first.
-    if n_words and not text.islower() and (not text.isascii() or _CAPS4_RE.search(text)):
+    if (
+        n_words
+        and not text.islower()
+        and (not text.isascii() or b"AAAA" in text.encode().translate(_CAPITALS))
+    ):
         # What _SHOUT_RE finds and the test below keeps are exactly the whitespace-separated
         # words of 4+ letters in capitals, so splitting on whitespace finds the same.
         for word in text.split():
@@ -458,7 +488,7 @@ def _extras(text: str, n_words: int, shared: list[int]) -> tuple[float, float, f
                 break
     emo_pos = emo_neg = 0.0
     if not text.isascii():
-        for e in find_emoji(text):
+        for e in find_emoji(text) if found_emoji is None else found_emoji:
             shared.append(_hs("e:" + e.rstrip(_EMOJI_MODIFIERS)))
             if e[0] in _EMOJI_POS:
                 emo_pos += 1.0
@@ -604,7 +634,7 @@ def _one_pass(
 # --- the batch path: every token of a batch at once -------------------------------------------
 
 _LANG_SLOT = {"nl": 0, "fr": 1, "en": 2, "de": 3}  # any other language: slot 4 (all lexicons)
-_WORD, _EXCLAIM, _QUESTION, _MENTION, _URL = range(5)
+_WORD, _EXCLAIM, _QUESTION, _MENTION, _URL, _SEPARATOR = range(6)
 
 
 class _Vocab:
@@ -640,6 +670,11 @@ class _Vocab:
         self.heads: list[str] = [_START_HEAD]
         self.pairs = _IntTable()  # (previous id + 1) << 32 | id -> bucket
         self._alloc(1024)
+        # Id 0: the NUL that separates the posts of a batch (see _TOKEN_SEP_RE).
+        self.ids["\x00"] = 0
+        self.tokens.append("\x00")
+        self.heads.append("b:\x00 ")
+        self.kind[0] = _SEPARATOR
 
     def _alloc(self, size: int) -> None:
         old = len(self.tokens)
@@ -759,33 +794,50 @@ def _n_word_features(word: str) -> int:
 _vocab = _Vocab()
 
 
-def _batch_passes(
+def _batch_logits(
     texts: Sequence[str],
     folded: Sequence[str],
     langs: Sequence[str | None],
-    trained: frozenset[str],
-) -> tuple[list[int], list[int], list[int], list[tuple[bool, _Pass]]]:
-    """What :func:`_one_pass` gives for each post of a batch (rows, pairs and starts of the
-    full-head words, and each post's head and pass), computed on all the batch's tokens at
-    once with numpy. Sums that :func:`_one_pass` makes in Python (lexicon polarity, shared
-    features) are made here in Python too, in the same order, so the results are the same to
-    the last bit."""
+    w: _Weights,
+    found_emoji: Sequence[list[str]] | None = None,
+    words_out: list[list[str]] | None = None,
+) -> tuple[list[list[float]], list[bool]]:
+    """The logits :func:`scores` gives for each post of a batch, and whether the full head
+    gave them, computed on all the batch's tokens at once with numpy. Every float is made by
+    the same operations, in the same order, as the per-post path (:func:`_one_pass` and the
+    loop of :func:`scores_many`), so the results are the same to the last bit: sums along a
+    post are sequential (``np.add.at``, ``np.add.reduceat`` along axis 0, or Python), and
+    elementwise numpy arithmetic rounds as Python's floats do. ``found_emoji[i]``, when
+    given, is ``text.emoji(texts[i])`` (the caller has it already). ``words_out``, when
+    given, receives each post's word tokens (no links, mentions, "!" or "?")."""
     vocab = _vocab
     count = len(texts)
-    toks = list(map(_TOKEN_RE.findall, folded))
-    flat = list(chain.from_iterable(toks))
+    joined = _SEP.join(folded)
+    if joined.count("\x00") == count - 1:
+        flat = _TOKEN_SEP_RE.findall(joined)
+    else:  # a text holds a NUL of its own: tokenise post by post, a NUL token between
+        flat = []
+        for i, f in enumerate(folded):
+            if i:
+                flat.append("\x00")
+            flat += _TOKEN_RE.findall(f)
     found = list(map(vocab.ids.get, flat))
     if None in found:
         with _WV_LOCK:
             vocab.add(flat)
         found = list(map(vocab.ids.__getitem__, flat))
     ids = np.fromiter(found, np.int64, len(flat))  # type: ignore[arg-type]
-    post = np.repeat(np.arange(count), np.fromiter(map(len, toks), np.int64, count))
     kind = vocab.kind[ids]
-    exclaim = np.bincount(post[kind == _EXCLAIM], minlength=count).tolist()
-    question = np.bincount(post[kind == _QUESTION], minlength=count).tolist()
-    mention = np.bincount(post[kind == _MENTION], minlength=count).tolist()
-    url = np.bincount(post[kind == _URL], minlength=count).tolist()
+    if words_out is not None:
+        words_flat = list(compress(flat, (kind == _WORD).tolist()))
+    sep = kind == _SEPARATOR
+    post = np.cumsum(sep)
+    keep = ~sep
+    ids, kind, post = ids[keep], kind[keep], post[keep]
+    exclaim = np.bincount(post[kind == _EXCLAIM], minlength=count)
+    question = np.bincount(post[kind == _QUESTION], minlength=count)
+    mention = np.bincount(post[kind == _MENTION], minlength=count)
+    url = np.bincount(post[kind == _URL], minlength=count)
     # Negation: a word is negated when one of the NEG_SCOPE words before it in the same post
     # is a negator, with no "!" or "?" in between (they end the scope).
     resets = np.cumsum((kind == _EXCLAIM) | (kind == _QUESTION))
@@ -793,7 +845,13 @@ def _batch_passes(
     w_ids = ids[is_word]
     w_post = post[is_word]
     w_reset = resets[is_word]
-    n_words = np.bincount(w_post, minlength=count).tolist()
+    n_words_a = np.bincount(w_post, minlength=count)
+    n_words = n_words_a.tolist()
+    if words_out is not None:
+        end = 0
+        for n in n_words:
+            words_out.append(words_flat[end : end + n])
+            end += n
     negator = vocab.negator[w_ids]
     negated = np.zeros(len(w_ids), bool)
     for d in range(1, NEG_SCOPE + 1):
@@ -806,21 +864,26 @@ def _batch_passes(
     pol = vocab.pol[slot, w_ids]
     pol = np.where(negated, -pol * 0.7, pol)
     concept = vocab.concept[neg_i, slot, w_ids]
-    lex_pos = [0.0] * count
-    lex_neg = [0.0] * count
+    # Lexicon polarity summed per post in token order (np.add.at adds one after the other);
+    # ``a - v`` and ``a + (-v)`` are the same float.
+    lex_pos = np.zeros(count)
+    lex_neg = np.zeros(count)
     at = np.flatnonzero(pol)
-    for p, v in zip(w_post[at].tolist(), pol[at].tolist(), strict=True):
-        if v > 0:
-            lex_pos[p] += v
-        else:
-            lex_neg[p] -= v
+    if at.size:
+        values = pol[at]
+        owners = w_post[at]
+        up = values > 0
+        np.add.at(lex_pos, owners[up], values[up])
+        down = ~up
+        np.add.at(lex_neg, owners[down], -values[down])
     shared: list[list[int]] = [[] for _ in range(count)]
     at = np.flatnonzero(concept >= 0)
     for p, k in zip(w_post[at].tolist(), concept[at].tolist(), strict=True):
         shared[p].append(k)
     # Full head: each word's row and its pair's bucket, and the feature count per post.
-    is_full = [lang in trained for lang in langs]
-    sel = np.array(is_full, bool)[w_post]
+    is_full = [lang in w.trained_languages for lang in langs]
+    full_a = np.array(is_full, bool)
+    sel = full_a[w_post]
     f_ids = w_ids[sel]
     f_neg = neg_i[sel]
     f_post = w_post[sel]
@@ -833,7 +896,6 @@ def _batch_passes(
         vocab.row[need_a & 1, need_a >> 1] = [r for r, _ in added]
         rows = vocab.row[f_neg, f_ids]
     n_feats = np.bincount(f_post, weights=vocab.nfeat[f_ids] + 1, minlength=count)
-    n_feats = n_feats.astype(np.int64).tolist()
     prev = np.full(len(f_ids), -1, np.int64)
     if len(f_ids) > 1:
         same = f_post[1:] == f_post[:-1]
@@ -851,60 +913,109 @@ def _batch_passes(
         hashed = np.fromiter(map(_h_raw, names), np.int64, miss.size) & (N_BUCKETS - 1)
         buckets[miss] = hashed
         vocab.pairs.put(keys[miss], hashed)
-    starts = np.searchsorted(f_post, np.unique(f_post)).tolist()
-    passes: list[tuple[bool, _Pass]] = []
+    # Shouting, emoji and emoticons: per post in Python (string tests).
+    shout = np.zeros(count)
+    emo_pos = np.zeros(count)
+    emo_neg = np.zeros(count)
     for i, text in enumerate(texts):
-        more = shared[i]
-        shout, emo_pos, emo_neg = _extras(text, n_words[i], more)
-        dense = _dense(
-            lex_pos[i],
-            lex_neg[i],
-            emo_pos,
-            emo_neg,
-            1.0 if url[i] else 0.0,
-            1.0 if mention[i] else 0.0,
-            float(exclaim[i]),
-            float(question[i]),
-            shout,
-            n_words[i],
+        s, ep, en = _extras(
+            text, n_words[i], shared[i], None if found_emoji is None else found_emoji[i]
         )
-        passes.append((is_full[i], (dense, more, n_feats[i])))
-    return rows.tolist(), buckets.tolist(), starts, passes
+        if s or ep or en:
+            shout[i] = s
+            emo_pos[i] = ep
+            emo_neg[i] = en
+    # The dense features (DENSE order), one column each, as _dense makes them.
+    dense = np.zeros((count, len(DENSE)))
+    for col, values in ((0, lex_pos), (1, lex_neg), (4, emo_pos), (5, emo_neg),
+                        (8, exclaim), (9, question)):  # fmt: skip
+        at = np.flatnonzero(values)
+        if at.size:
+            dense[at, col] = list(map(math.log1p, values[at].tolist()))
+    dense[:, 2] = lex_pos > 0
+    dense[:, 3] = lex_neg > 0
+    dense[:, 6] = url > 0
+    dense[:, 7] = mention > 0
+    dense[:, 10] = shout
+    dense[:, 11] = n_words_a < 6
+    dense[:, 12] = n_words_a > 25
+    dense[:, 13] = 1.0
+    net = lex_pos - lex_neg
+    dense[:, 14] = net <= -1.0
+    dense[:, 15] = (net > -1.0) & (net < 0)
+    dense[:, 16] = net == 0
+    dense[:, 17] = (net > 0) & (net < 1.0)
+    dense[:, 18] = net >= 1.0
+    # Logits: the head's bias, plus (full head) the scaled sum of word and pair rows, plus
+    # each non-zero dense feature times its row, in DENSE order, plus the shared rows.
+    z = np.where(full_a[:, None], np.array(w.full_bias), np.array(w.transfer_bias))
+    if rows.size:
+        # word row + pair row per token (as float64), then each post's tokens summed in order.
+        per_token = _WV[rows] + w.full[buckets].astype(np.float64)
+        starts = np.searchsorted(f_post, np.unique(f_post))
+        sums = np.add.reduceat(per_token, starts, axis=0)
+        owners = f_post[starts]
+        scale = 1.0 / np.sqrt(n_feats[owners])
+        z[owners] += sums * scale[:, None]
+    table = w.dense_rows[full_a.astype(np.int64)]  # (post, feature, class)
+    for col in range(len(DENSE)):
+        values = dense[:, col]
+        at = np.flatnonzero(values)
+        if at.size == count:
+            z += values[:, None] * table[:, col]
+        elif at.size:
+            z[at] += values[at, None] * table[at, col]
+    out = z.tolist()
+    for i, more in enumerate(shared):
+        if more:
+            zi = out[i]
+            rows_of = w.rows if is_full[i] else w.trows
+            for j in more:
+                r0, r1, r2 = rows_of[j - N_BUCKETS]
+                zi[0] += r0
+                zi[1] += r1
+                zi[2] += r2
+    return out, is_full
 
 
 def scores_many(
     texts: Sequence[str], langs: Sequence[str | None], folded: Sequence[str] | None = None
 ) -> list[tuple[Vec, str]]:
-    """:func:`scores` for a batch of posts, with one numpy gather-and-sum for the word and
-    pair weights of the whole batch. Rows are added in order along axis 0, as the per-post
-    loop would add them, so each post gets the same logits whatever batch it is in."""
+    """:func:`scores` for a batch of posts, with numpy over all the batch's tokens at once
+    (:func:`_batch_logits`), giving each post the same logits, to the last bit, whatever
+    batch it is in."""
     w = _weights if _weights is not None else _get_weights()
     _trim_caches()
     if folded is None:
         folded = [fold(t) for t in texts]
+    if len(texts) >= 8:
+        logits, full = _batch_logits(texts, folded, langs, w)
+        return [
+            ((z0, z1, z2), "full" if f else "transfer")
+            for (z0, z1, z2), f in zip(logits, full, strict=True)
+        ]
+    return _scores_few(texts, folded, langs, w)
+
+
+def _scores_few(
+    texts: Sequence[str], folded: Sequence[str], langs: Sequence[str | None], w: _Weights
+) -> list[tuple[Vec, str]]:
+    """The per-post path (:func:`_one_pass`), for batches too small to pay for numpy; the
+    reference for :func:`_batch_logits`."""
     trained = w.trained_languages
     rows: list[int] = []
     pairs: list[int] = []
     starts: list[int] = []
     passes: list[tuple[bool, _Pass]] = []
-    if len(texts) < 8:
-        for text, f, lang in zip(texts, folded, langs, strict=True):
-            full = lang in trained
-            before = len(rows)
-            found = _one_pass(text, f, lang, full, rows, pairs)
-            if len(rows) > before:
-                starts.append(before)
-            passes.append((full, found))
-    else:
-        rows, pairs, starts, passes = _batch_passes(texts, folded, langs, trained)
-    sums: list[Vec] | list[list[float]] = []
-    if len(texts) < 8 and rows:
-        # Too few posts to pay for numpy: the same sums in the same order, in Python.
-        sums = _sums_in_python(rows, pairs, starts, w)
-    elif rows:
-        # word row + pair row per token (as float64), then each post's tokens summed in order.
-        tokens = _WV[rows] + w.full[pairs].astype(np.float64)
-        sums = np.add.reduceat(tokens, starts, axis=0).tolist()
+    for text, f, lang in zip(texts, folded, langs, strict=True):
+        full = lang in trained
+        before = len(rows)
+        found = _one_pass(text, f, lang, full, rows, pairs)
+        if len(rows) > before:
+            starts.append(before)
+        passes.append((full, found))
+    # Too few posts to pay for numpy: the sums in token order, in Python.
+    sums = _sums_in_python(rows, pairs, starts, w) if rows else []
     out: list[tuple[Vec, str]] = []
     at = 0
     for full, (dense, shared, n) in passes:
@@ -966,16 +1077,23 @@ def scores(text: str, lang: str | None = None, *, folded: str | None = None) -> 
 _KNOWN = frozenset(("nl", "fr", "en", "de"))
 
 
-def _label(z: Vec, head: str) -> SentimentResult:
+def _label_of(z: Sequence[float]) -> tuple[str, float]:
+    """The label with the highest probability, and that probability (softmax with
+    ``math.exp``: numpy's ``exp`` may differ in the last bit)."""
     z0, z1, z2 = z
     top = max(z0, z1, z2)
     e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
     total = e0 + e1 + e2
     if e0 >= e1 and e0 >= e2:
-        return SentimentResult(LABELS[0], e0 / total, head)
+        return LABELS[0], e0 / total
     if e1 >= e2:
-        return SentimentResult(LABELS[1], e1 / total, head)
-    return SentimentResult(LABELS[2], e2 / total, head)
+        return LABELS[1], e1 / total
+    return LABELS[2], e2 / total
+
+
+def _label(z: Vec, head: str) -> SentimentResult:
+    label, confidence = _label_of(z)
+    return SentimentResult(label, confidence, head)
 
 
 def classify(text: str, lang: str | None = None, *, folded: str | None = None) -> SentimentResult:
@@ -995,3 +1113,23 @@ def classify_many(
     items = list(texts)
     languages = list(langs) if langs is not None else [None] * len(items)
     return [_label(z, head) for z, head in scores_many(items, languages, folded)]
+
+
+def label_many(
+    texts: Sequence[str],
+    langs: Sequence[str | None],
+    *,
+    folded: Sequence[str],
+    found_emoji: Sequence[list[str]] | None = None,
+    words_out: list[list[str]] | None = None,
+) -> list[tuple[str, float]]:
+    """(label, confidence) of :func:`classify_many`, without the result objects, for the
+    enrichment of a batch. ``found_emoji[i]``, when given, is ``text.emoji(texts[i])``.
+    ``words_out``, when given and the batch has 8 posts or more, receives each post's word
+    tokens (no links, mentions, "!" or "?"); it stays empty for a smaller batch."""
+    if len(texts) < 8:
+        return [_label_of(z) for z, _ in scores_many(texts, langs, folded)]
+    w = _weights if _weights is not None else _get_weights()
+    _trim_caches()
+    logits, _ = _batch_logits(texts, folded, langs, w, found_emoji, words_out)
+    return list(map(_label_of, logits))

@@ -145,11 +145,21 @@ def _is_tracking(name: str) -> bool:
     return low in _TRACKING_NAMES or low.startswith(_TRACKING_PREFIXES)
 
 
+# A link already in its one spelling but for maybe an empty path: lower-case scheme and host
+# (letters, digits, "." and "-" only), no port, user, query or fragment, and no whitespace
+# or control character that urlsplit would remove. Most links in posts look like this, and
+# for them normalize_url gives ``scheme://host`` + (path or "/") without parsing.
+_PLAIN_URL = re.compile(r"(https?://[a-z0-9.-]+)((?:/[^?#\s\x00-\x1f\x7f]*)?)")
+
+
 def normalize_url(url: str) -> str:
     """One spelling per link: lower-case scheme and host, no default port, no fragment,
     no tracking parameters, ``/`` for an empty path. Never raises: a link that cannot be
     parsed comes back trimmed but otherwise as written."""
     url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return plain[1] + (plain[2] or "/")
     if url[:4].lower() == "www.":
         url = "http://" + url
     try:
@@ -243,10 +253,24 @@ class Entities:
     emoji: list[str] = field(default_factory=list)
 
 
-def extract(text: str) -> Entities:
-    """All entities of a post in one call."""
+def extract(text: str, *, found_emoji: list[str] | None = None) -> Entities:
+    """All entities of a post in one call (``found_emoji``: ``emoji(text)`` when the caller
+    has it). Links are blanked out once for both hashtags and mentions."""
+    tags: list[str] = []
+    handles: list[str] = []
+    tagged = "#" in text or "＃" in text
+    if tagged or "@" in text:
+        plain = _without_links(text)
+        if tagged:  # as hashtags(text)
+            tags = list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(plain)))
+        if "@" in text:  # as mentions(text)
+            found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(plain))
+            handles = list(dict.fromkeys("@" + m for m in found if m))
     return Entities(
-        hashtags=hashtags(text), mentions=mentions(text), links=links(text), emoji=emoji(text)
+        hashtags=tags,
+        mentions=handles,
+        links=links(text),
+        emoji=emoji(text) if found_emoji is None else found_emoji,
     )
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samen.understanding import enrich, language, sentiment, trends
 from samen.understanding import intent as I
-from samen.understanding import language, sentiment, trends
 from samen.understanding import text as T
 from samen.understanding.rules import _text as rules_text
 from samen.understanding.text import fold
@@ -245,3 +245,81 @@ def test_feature_hashes_of_many_words_equal_the_training_form(keys: list[tuple[s
     counts = [sentiment._n_word_features(w) for w, _ in keys]
     fast = sentiment._feature_hashes(keys, counts) & (sentiment.N_BUCKETS - 1)
     assert fast.tolist() == [f for k in keys for f in sentiment._word_features(*k)]
+
+
+_WORDY = st.sampled_from(
+    ["l'eau", "it's", "a_b", "x1", "١٢", "²", "½", "www", "Www.", "/", "@", "!", "?", "É", "ǅ",
+     "ﬁ", "\u0301", "ß", "İ", "ｗｗｗ", "＠", "／", " ", "\n", "-", "中文", "ab", "\x00"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDY | st.text(max_size=3), max_size=10).map("".join),
+                min_size=8, max_size=12))  # fmt: skip
+def test_sentiment_words_are_intent_words_where_enrich_shares_them(texts: list[str]) -> None:
+    """enrich hands sentiment's words to intent when ``_shares_words`` says so; there they
+    must be exactly intent's own words."""
+    folded = [fold(t) for t in texts]
+    words: list[list[str]] = []
+    labels = sentiment.label_many(texts, ["en"] * len(texts), folded=folded, words_out=words)
+    one_by_one = [sentiment.classify(t, "en") for t in texts]  # the per-post path
+    assert labels == [(r.label, r.confidence) for r in one_by_one]
+    assert len(words) == len(texts)
+    for f, said in zip(folded, words, strict=True):
+        if enrich._shares_words(f):
+            assert said == I._WORD_ONLY.findall(f)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SHOUTY | st.sampled_from(["A", "Z", "a", "@", "[", "`"]), max_size=12).map("".join))
+def test_four_capitals_found_by_translate_equal_the_pattern(text: str) -> None:
+    if text.isascii():
+        by_bytes = b"AAAA" in text.encode().translate(sentiment._CAPITALS)
+        assert by_bytes == bool(sentiment._CAPS4_RE.search(text))
+
+
+def _hits_reference(folded: str) -> tuple[list[tuple[str, str, bool, bool]], bool]:
+    """``intent._hits`` as first written: every cue of each word's list tried in turn."""
+    words = I._WORD_ONLY.findall(folded)
+    out = []
+    for i, word in enumerate(words):
+        for rest, cue, kind in I._INDEX.get(word, ()):
+            if rest and tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
+                continue
+            at_start = not rest and kind == "question" and i in I._sentence_starts(folded)
+            out.append((kind, cue, at_start, bool(rest)))
+    return out, "?" in folded
+
+
+_CUE_PIECES = {w for cues in I._INDEX.values() for _, cue, _ in cues for w in cue.split()}
+_CUE_WORDS = st.sampled_from([*sorted(_CUE_PIECES), ".", "!", "?", "\n", "x", "-", "'"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CUE_WORDS, max_size=14).map(" ".join))
+def test_intent_cues_found_by_next_word_equal_every_cue_tried(folded: str) -> None:
+    assert I._hits(folded) == _hits_reference(folded)
+    assert I._hits(folded, I._WORD_ONLY.findall(folded)) == _hits_reference(folded)
+
+
+_URL_PIECES = st.sampled_from(
+    ["http://", "https://", "HTTP://", "www.", "a", "Z", "0", ".", "-", "/", "//", "?", "#", ":",
+     ":80", ":443", "@", "é", "%20", "_", "~", "[", "]", "::1", "\t", "\n", " ", "\x00", "\x7f",
+     "utm_source=x", "&", "=", "(", ")", "\u00a0", "\u2028"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PIECES | st.text(max_size=2), max_size=10).map("".join))
+def test_links_in_their_spelling_already_skip_parsing_with_the_same_result(tail: str) -> None:
+    """normalize_url's fast path (no parsing for a plain lower-case link) gives what urlsplit
+    and urlunsplit give."""
+    for url in (tail, "http://" + tail, "https://a.b" + tail, "http://x.org/" + tail):
+        fast = T.normalize_url(url)
+        saved = T._PLAIN_URL
+        T._PLAIN_URL = re.compile(r"(?!)(x)(y)")  # never matches: always parse
+        try:
+            slow = T.normalize_url(url)
+        finally:
+            T._PLAIN_URL = saved
+        assert fast == slow
