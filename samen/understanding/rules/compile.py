@@ -168,9 +168,9 @@ def spans_of(node: Node) -> Spans:
     """For positional nodes: a function giving the (first, last) word index of each place
     in a post where the node occurs.
 
-    They read ``PostView.words`` directly rather than ``PostView.positions``: a map of lists
-    kept on every view that reaches a NEAR rule made the garbage collector run more often
-    (see ADR 0105).
+    They read ``PostView.words`` directly rather than keeping a map of places on the view: a
+    map of lists on every view that reaches a NEAR rule made the garbage collector run more
+    often (see ADR 0105).
     """
     if isinstance(node, Term):
         w = node.word
@@ -229,6 +229,15 @@ def occurs(words: tuple[str, ...], run: tuple[str, ...]) -> bool:
     return any(words[i : i + n] == run for i in range(len(words) - n + 1))
 
 
+def _adjacent(v: PostView, look_for: str | None, run: tuple[str, ...]) -> bool:
+    """Are the words of ``run`` next to each other in the post, in order? ``look_for`` is
+    ``needle(run)``: one C-level substring search where the view and the rule allow it."""
+    spaced = v.spaced
+    if look_for is not None and spaced:
+        return look_for in spaced
+    return occurs(v.words, run)
+
+
 def _phrase(node: Phrase) -> Predicate:
     wanted = frozenset(node.words)
     run = node.words
@@ -237,10 +246,7 @@ def _phrase(node: Phrase) -> Predicate:
     def phrase(v: PostView) -> bool:
         if not wanted.issubset(v.wordset):  # usually decides it, at C speed
             return False
-        spaced = v.spaced
-        if look_for is not None and spaced:
-            return look_for in spaced  # one C-level substring search
-        return occurs(v.words, run)
+        return _adjacent(v, look_for, run)
 
     return phrase
 
@@ -315,10 +321,8 @@ def _conjunction(children: tuple[Node, ...]) -> Predicate | None:
         if exc_f and not exc_f.isdisjoint(v.fields):
             return False
         for words, look_for, run in exc_phrases:
-            if words.issubset(ws):  # the cheap test first, and no call (see _phrase)
-                spaced = v.spaced
-                if look_for in spaced if look_for is not None and spaced else occurs(v.words, run):
-                    return False
+            if words.issubset(ws) and _adjacent(v, look_for, run):  # the cheap test first
+                return False
         if only is not None:
             return only(v)
         if others:

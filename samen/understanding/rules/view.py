@@ -1,15 +1,15 @@
 """The post as the rule matcher sees it: folded words with their places, and field facts.
 
 A :class:`PostView` is built once per post and then checked against every rule, so it holds
-exactly what matching needs in the shape that makes it cheap: a word -> positions map (for
-words, phrases and NEAR) and a set of ``(field, value)`` pairs (for ``lang:nl`` and friends).
+exactly what matching needs in the shape that makes it cheap: the words in order and as a set
+(for words, phrases and NEAR) and a set of ``(field, value)`` pairs (for ``lang:nl`` and
+friends).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from samen.understanding.rules._text import fold, tokens
@@ -28,19 +28,16 @@ class PostView:
     ``words`` are the folded word tokens in order; ``wordset`` the distinct words (so a rule
     can test several words with one set operation); ``fields`` holds ``(name, value)`` pairs
     such as ``("lang", "nl")``, ``("hashtag", "zorg")``, ``("from", "anna")`` - all folded.
-    ``positions`` maps each distinct word to its indexes in ``words``; it is built on first use,
-    because most posts never reach a rule with a phrase or NEAR. ``spaced`` (also built on
-    first use) is the words between single spaces, so that a phrase is one substring search.
+    ``spaced`` (built on first use, because most posts never reach a rule with a phrase or a
+    prefix) is the words between single spaces, so that a phrase is one substring search.
     """
 
-    __slots__ = ("_pairs", "_positions", "_spaced", "fields", "words", "wordset")
+    __slots__ = ("_spaced", "fields", "words", "wordset")
 
     def __init__(self, words: tuple[str, ...], fields: frozenset[tuple[str, str]]) -> None:
         self.words = words
         self.wordset = frozenset(words)
         self.fields = fields
-        self._positions: dict[str, list[int]] | None = None
-        self._pairs: frozenset[tuple[str, str]] | None = None
         self._spaced: str | None = None
 
     @property
@@ -50,8 +47,8 @@ class PostView:
 
         A phrase of space-free words is then one C-level search: ``" a b "`` occurs in it
         exactly where ``a`` is followed by ``b``, since every space in it separates two words.
-        Built on first use; unlike ``pairs`` it allocates no tuple per word, so the garbage
-        collector is not set off by it (see ADR 0105).
+        Built on first use; it allocates no tuple per word, so the garbage collector is not
+        set off by it (see ADR 0105).
         """
         spaced = self._spaced
         if spaced is None:
@@ -61,29 +58,6 @@ class PostView:
             ok = joined.count(" ") == len(w) - 1 or not w
             spaced = self._spaced = " " + joined + " " if ok else ""
         return spaced
-
-    @property
-    def pairs(self) -> frozenset[tuple[str, str]]:
-        """Adjacent word pairs, built on first use (for phrases)."""
-        pairs = self._pairs
-        if pairs is None:
-            w = self.words
-            pairs = self._pairs = frozenset(pairwise(w))
-        return pairs
-
-    @property
-    def positions(self) -> dict[str, list[int]]:
-        pos = self._positions
-        if pos is None:
-            pos = {}
-            for i, w in enumerate(self.words):
-                places = pos.get(w)
-                if places is None:
-                    pos[w] = [i]
-                else:
-                    places.append(i)
-            self._positions = pos
-        return pos
 
     def __repr__(self) -> str:
         return f"PostView(words={self.words!r}, fields={sorted(self.fields)!r})"
