@@ -85,7 +85,6 @@ def _enrich_batch(
     sentis = _sentiment.label_many(texts, langs, folded=folds, found_emoji=emoji, words_out=words)
     if not words:  # a batch too small for numpy does not hand its words on
         words = [[]] * len(texts)
-    blocker = _NOT_SAME_CHARS.search
     out: list[Enrichment] = []
     for text, lang, folded, (label, confidence), found, said in zip(
         texts, langs, folds, sentis, emoji, words, strict=True
@@ -95,8 +94,7 @@ def _enrich_batch(
             sentiment=label,
             sentiment_confidence=confidence,
             folded=folded,
-            # _shares_words, inline:
-            words=said if said and "www" not in folded and not blocker(folded) else None,
+            words=said if said and _shares_words(folded) else None,
         )
         ents = _text.extract(text, found_emoji=found)
         out.append(

@@ -297,9 +297,9 @@ def normalize_tag(tag: str | None) -> str | None:
     return base if 2 <= len(base) <= 3 and base.isalpha() and base.isascii() else None
 
 
-# tag as the source sent it -> normalize_tag(tag): a stream uses a handful of tags. Bounded,
-# so a stream of made-up tags cannot grow it without end.
-_TAGS: dict[str, str | None] = {}
+# normalize_tag, kept per tag as the source sent it: a stream uses a handful of tags.
+# Bounded, so a stream of made-up tags cannot grow it without end.
+_tag_of = lru_cache(maxsize=1024)(normalize_tag)
 
 
 def _rows_of(text: str) -> tuple[list[int], int, int] | None:
@@ -366,16 +366,9 @@ def guess_many(
     todo: list[int] = []
     todo_tags: list[str | None] = []
     wordlists: list[list[str]] = []
-    known = _TAGS
     by_tag: dict[str, LanguageGuess] = {}  # frozen: one object per tag is enough
     for i, (text, tag) in enumerate(zip(texts, tags, strict=True)):
-        tagged = None
-        if tag:
-            tagged = known.get(tag, "")
-            if tagged == "":
-                if len(known) >= 1000:
-                    known.clear()
-                tagged = known[tag] = normalize_tag(tag)
+        tagged = _tag_of(tag) if tag else None
         if tagged is not None and tagged in allowed:
             found_guess = by_tag.get(tagged)
             if found_guess is None:

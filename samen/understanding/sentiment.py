@@ -978,23 +978,37 @@ def _batch_logits(
     return out, is_full
 
 
+# Posts in a batch from which numpy over all its tokens pays; fewer take the per-post path.
+_NUMPY_FROM = 8
+
+
+def _logits_many(
+    texts: Sequence[str],
+    langs: Sequence[str | None],
+    folded: Sequence[str],
+    found_emoji: Sequence[list[str]] | None = None,
+    words_out: list[list[str]] | None = None,
+) -> Sequence[tuple[Sequence[float], str]]:
+    """Each post's logits and head, by :func:`_batch_logits` from ``_NUMPY_FROM`` posts on
+    (``found_emoji`` and ``words_out`` as there) and by :func:`_scores_few` below that (which
+    takes neither: ``words_out`` then stays empty)."""
+    w = _weights if _weights is not None else _get_weights()
+    _trim_caches()
+    if len(texts) < _NUMPY_FROM:
+        return _scores_few(texts, folded, langs, w)
+    logits, full = _batch_logits(texts, folded, langs, w, found_emoji, words_out)
+    return [(z, "full" if f else "transfer") for z, f in zip(logits, full, strict=True)]
+
+
 def scores_many(
     texts: Sequence[str], langs: Sequence[str | None], folded: Sequence[str] | None = None
 ) -> list[tuple[Vec, str]]:
     """:func:`scores` for a batch of posts, with numpy over all the batch's tokens at once
     (:func:`_batch_logits`), giving each post the same logits, to the last bit, whatever
     batch it is in."""
-    w = _weights if _weights is not None else _get_weights()
-    _trim_caches()
     if folded is None:
         folded = [fold(t) for t in texts]
-    if len(texts) >= 8:
-        logits, full = _batch_logits(texts, folded, langs, w)
-        return [
-            ((z0, z1, z2), "full" if f else "transfer")
-            for (z0, z1, z2), f in zip(logits, full, strict=True)
-        ]
-    return _scores_few(texts, folded, langs, w)
+    return [((z0, z1, z2), head) for (z0, z1, z2), head in _logits_many(texts, langs, folded)]
 
 
 def _scores_few(
@@ -1125,11 +1139,7 @@ def label_many(
 ) -> list[tuple[str, float]]:
     """(label, confidence) of :func:`classify_many`, without the result objects, for the
     enrichment of a batch. ``found_emoji[i]``, when given, is ``text.emoji(texts[i])``.
-    ``words_out``, when given and the batch has 8 posts or more, receives each post's word
-    tokens (no links, mentions, "!" or "?"); it stays empty for a smaller batch."""
-    if len(texts) < 8:
-        return [_label_of(z) for z, _ in scores_many(texts, langs, folded)]
-    w = _weights if _weights is not None else _get_weights()
-    _trim_caches()
-    logits, _ = _batch_logits(texts, folded, langs, w, found_emoji, words_out)
-    return list(map(_label_of, logits))
+    ``words_out``, when given and the batch has ``_NUMPY_FROM`` posts or more, receives each
+    post's word tokens (no links, mentions, "!" or "?"); it stays empty for a smaller batch."""
+    return [_label_of(z) for z, _head in _logits_many(texts, langs, folded, found_emoji,
+                                                      words_out)]
