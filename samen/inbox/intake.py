@@ -45,8 +45,12 @@ class OrgIdentity:
 
     handles: dict[str, set[str]]  # source → handle variants
     own_post_ids: set[tuple[str, str]]  # (source, external id) of posts the org wrote
-    # source → the pattern of a written mention of any of its variants (made by ``build``)
-    written: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # source → the pattern of a written mention of any of its variants (from ``handles``)
+    written: dict[str, re.Pattern[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "written", {source: _written_mention(v)
+                                             for source, v in self.handles.items() if v})
 
     @classmethod
     def build(cls, accounts: Iterable[tuple[str, str]],
@@ -54,8 +58,7 @@ class OrgIdentity:
         handles: dict[str, set[str]] = {}
         for provider, handle in accounts:
             handles.setdefault(provider, set()).update(handle_variants(handle))
-        return cls(handles=handles, own_post_ids=set(own_post_ids),
-                   written={source: _written_mention(v) for source, v in handles.items() if v})
+        return cls(handles=handles, own_post_ids=set(own_post_ids))
 
 
 def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str],
@@ -76,10 +79,7 @@ def addressed_to_organisation(*, source: str, text: str, mentions: Iterable[str]
             return True
     if "@" not in text:  # every written mention has one
         return False
-    written = org.written.get(source)
-    if written is None:  # an identity made without build()
-        written = _written_mention(variants)
-    return written.search(text.lower()) is not None
+    return org.written[source].search(text.lower()) is not None
 
 
 def to_inbox(post_ids: Collection[int], *, addressed: Collection[int]) -> dict[int, list[str]]:
