@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,9 +35,12 @@ import trends_synthetic
 from samen.understanding.trends import TrendDetector, poisson_surprise
 
 
-class Relief(TrendDetector):
-    relief = 1.0
-    after_a_day = False
+class _SecondChance(TrendDetector):
+    """A hashtag already in use (decayed one-day count at least ``used_from``) that fails the
+    product's rate test gets the variant's second test (``_again``)."""
+
+    def used_from(self) -> float:
+        return self.thresholds.min_count / 2
 
     def _rate_test(
         self, term: str, count: int, now: float, kind: str, min_score: float
@@ -44,14 +48,29 @@ class Relief(TrendDetector):
         found = super()._rate_test(term, count, now, kind, min_score)
         if found is not None or kind != "hashtag":
             return found
-        if self.after_a_day and sum(self._how_hours) < 24:
-            return None
         base = self._base_terms.get(term)
-        if base is None or base.get(now, self.half_life) < self.thresholds.min_count / 2:
+        if base is None or base.get(now, self.half_life) < self.used_from():
+            return None
+        return self._again(term, count, now, kind, min_score, base)
+
+    def _again(
+        self, term: str, count: int, now: float, kind: str, min_score: float, base: Any
+    ) -> tuple[float, float] | None:
+        raise NotImplementedError
+
+
+class Relief(_SecondChance):
+    relief = 1.0
+    after_a_day = False
+
+    def _again(
+        self, term: str, count: int, now: float, kind: str, min_score: float, base: Any
+    ) -> tuple[float, float] | None:
+        if self.after_a_day and sum(self._how_hours) < 24:
             return None
         if self._share_ratio(term, count, now) < 2.0:
             return None
-        return super()._rate_test(term, count, now, kind, min_score - self.relief)
+        return TrendDetector._rate_test(self, term, count, now, kind, min_score - self.relief)
 
 
 class Relief2(Relief):
@@ -62,16 +81,13 @@ class Relief2Day(Relief2):
     after_a_day = True
 
 
-class LowScore(TrendDetector):
-    def _rate_test(
-        self, term: str, count: int, now: float, kind: str, min_score: float
+class LowScore(_SecondChance):
+    def used_from(self) -> float:
+        return 3
+
+    def _again(
+        self, term: str, count: int, now: float, kind: str, min_score: float, base: Any
     ) -> tuple[float, float] | None:
-        found = super()._rate_test(term, count, now, kind, min_score)
-        if found is not None or kind != "hashtag":
-            return found
-        base = self._base_terms.get(term)
-        if base is None or base.get(now, self.half_life) < 3:
-            return None
         expected = self._expected(base, now)
         if count / expected < 3:
             return None
