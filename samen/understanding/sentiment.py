@@ -245,6 +245,41 @@ def _pair_feature(a: str, b: str) -> int:
     return _h(f"b:{a} {b}")
 
 
+_LONG_VOWELS = ("aa", "ee", "oo", "uu")
+_VOWEL_PAIRS = ("aa", "ee", "oo", "uu", "ie", "ij", "ei", "ui", "ou", "au", "eu", "oe")
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+# Inflected forms that are mostly another word: "waarde" (value), "wijze" (manner), "ware"
+# (were), "enige" (some, only), "linkse" (left-wing).
+_OTHER_WORDS = frozenset({"waarde", "wijze", "ware", "enige", "linkse"})
+
+
+def _dutch_e_form(adj: str) -> str | None:
+    """The attributive (inflected) form of a folded Dutch adjective, by the spelling rules:
+    "slecht" -> "slechte", "groot" -> "grote", "boos" -> "boze", "lief" -> "lieve",
+    "dik" -> "dikke", "mooi" -> "mooie"; None for words that take no "-e" ("tevreden")
+    or are not a plain word."""
+    if len(adj) < 2 or not adj.isalpha() or not adj.isascii() or adj.endswith(("e", "en")):
+        return None
+    last = adj[-1]
+    if last in "aiouy":  # "mooi", "blij", "vrij": only "-e"
+        return adj + "e"
+    stem = adj
+    if adj[-3:-1] in _LONG_VOWELS:  # "groot" -> "grot-", "naar" -> "nar-"
+        stem = adj[:-2] + adj[-1]
+    if adj[-3:-1] in _VOWEL_PAIRS and last in "fs":  # "lief" -> "liev-", "boos" -> "boz-"
+        stem = stem[:-1] + ("v" if last == "f" else "z")
+    elif (  # one syllable with a short vowel before one consonant: "dik" -> "dikk-"
+        stem is adj
+        and len(_VOWEL_RUN.findall(adj)) == 1
+        and adj[-2] in "aeiou"
+        and (len(adj) < 3 or adj[-3] not in "aeiou")
+        and last not in "aeiouwxyj"
+    ):
+        stem = adj + last
+    form = stem + "e"
+    return None if form in _OTHER_WORDS else form
+
+
 @lru_cache(maxsize=8)
 def _lexicon(lang: str | None) -> dict[str, float]:
     """Folded word -> polarity in [-1, 1] for ``lang`` (all languages when None)."""
@@ -254,10 +289,17 @@ def _lexicon(lang: str | None) -> dict[str, float]:
     for code in langs:
         path = folder / f"{code}.tsv"
         if path.exists():
+            found: dict[str, float] = {}
             for line in path.read_text(encoding="utf-8").splitlines():
                 word, _, pol = line.partition("\t")
                 if pol:
-                    lex[word] = float(pol)
+                    found[word] = float(pol)
+            if code == "nl":  # pattern lists Dutch adjectives bare: add "slechte", "grote"
+                for bare, value in list(found.items()):
+                    form = _dutch_e_form(bare)
+                    if form is not None and form not in found:
+                        found[form] = value
+            lex.update(found)
     for line in (folder / "own.tsv").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line:
             continue
