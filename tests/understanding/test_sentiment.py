@@ -42,6 +42,29 @@ def test_negation_turns_praise_around() -> None:
     assert good.label != "negative" and not_good.label != "positive"
 
 
+@pytest.mark.parametrize(
+    ("bare", "inflected"),
+    [
+        ("slecht", "slechte"),
+        ("groot", "grote"),
+        ("boos", "boze"),
+        ("lief", "lieve"),
+        ("dik", "dikke"),
+        ("mooi", "mooie"),
+        ("tevreden", None),  # takes no -e
+        ("waard", None),  # "waarde" is mostly "value"
+    ],
+)
+def test_dutch_adjectives_get_their_inflected_form(bare: str, inflected: str | None) -> None:
+    assert S._dutch_e_form(bare) == inflected
+
+
+def test_an_inflected_dutch_adjective_carries_the_bare_words_polarity() -> None:
+    lex = S._lexicon("nl")
+    assert "slechte" in lex and lex["slechte"] == lex["slecht"] < 0
+    assert S.classify("Wat een slechte dienstverlening weer", "nl").label == "negative"
+
+
 def test_dutch_uses_the_transfer_head_and_trained_languages_the_full_one() -> None:
     assert S.classify("goed", "nl").head == "transfer"
     assert S.classify("good", "en").head == "full"
