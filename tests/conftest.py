@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("SAMEN_CHROMIUM", "/usr/bin/chromium")
-MUST_RUN_IN_CI = {"browser", "peer", "postgres", "redis", "gettext"}
+MUST_RUN_IN_CI = {"browser", "peer", "postgres", "redis", "gettext", "speedups"}
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -9,6 +9,7 @@ preview of one rule over recent posts.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import islice
 from typing import Generic, TypeVar
@@ -19,7 +20,23 @@ from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phr
 from samen.understanding.rules.parser import parse
 from samen.understanding.rules.view import PostView, view_from_post, view_from_text
 
-__all__ = ["PostView", "RuleSet", "evaluate", "matches", "view_from_post", "view_from_text"]
+__all__ = [
+    "COMPILED",
+    "PostView",
+    "RuleSet",
+    "evaluate",
+    "matches",
+    "view_from_post",
+    "view_from_text",
+]
+
+try:  # the same loop in C, built at install where a compiler is found (ADR 0107)
+    from samen.understanding.rules._speedups import Matcher as _Matcher
+except ImportError:  # pragma: no cover - depends on how Samen was installed
+    _Matcher = None
+
+#: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
+COMPILED: bool = _Matcher is not None and not os.environ.get("SAMEN_PURE_PYTHON")
 
 K = TypeVar("K", bound=Hashable)
 
@@ -82,6 +99,7 @@ class RuleSet(Generic[K]):
         rules: Mapping[K, str | Node] | Iterable[tuple[K, str | Node]],
         *,
         skip_invalid: bool = False,
+        compiled: bool | None = None,
     ) -> None:
         items = rules.items() if isinstance(rules, Mapping) else rules
         self.errors: dict[K, RuleSyntaxError] = {}
@@ -151,16 +169,44 @@ class RuleSet(Generic[K]):
         self._seen: set[str] = set()
         self._interesting: set[str] = set()
         self._info: dict[str, tuple[int, ...]] = {}
+        # The per-post loop below, in C, on these same objects (None: the Python loop runs).
+        # It reads the word cache that _learn fills; both must stay the same objects.
+        use_c = COMPILED if compiled is None else compiled
+        if use_c and _Matcher is None:
+            raise RuntimeError("the compiled rule matcher is not built (see ADR 0107)")
+        self._known: dict[str, tuple[int, ...]] = {}  # every word seen -> its rules
+        self._fast: Callable[[PostView], list[int]] | None = (
+            _Matcher(
+                self._known,
+                self._learn_known,
+                self._pairs,
+                frozenset(k.split(" ", 1)[0] for k in self._pairs),
+                self._fields,
+                self._required,
+                self._vetoes,
+                self._predicates,
+                [c.predicate for c in self._compiled],
+                tuple(self._always),
+            )
+            if use_c
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    @property
+    def compiled(self) -> bool:
+        """Does this RuleSet match with the compiled loop (ADR 0107)?"""
+        return self._fast is not None
 
     @property
     def always_checked(self) -> int:
         """How many rules have no anchor and are checked against every post."""
         return len(self._always)
 
-    def _learn(self, word: str) -> None:
+    def _hits(self, word: str) -> tuple[int, ...]:
+        """The rules a word anchors, as itself or through a prefix."""
         hits = list(self._words.get(word, ()))
         prefixes = self._prefixes
         for n in self._prefix_lengths:
@@ -169,10 +215,23 @@ class RuleSet(Generic[K]):
             found = prefixes.get(word[:n])
             if found:
                 hits.extend(found)
+        return tuple(hits)
+
+    def _learn(self, word: str) -> None:
+        hits = self._hits(word)
         self._seen.add(word)
         if hits:
             self._interesting.add(word)
-            self._info[word] = tuple(hits)
+            self._info[word] = hits
+
+    def _learn_known(self, word: str) -> tuple[int, ...]:
+        """The compiled loop's cache miss: every word it has seen is a key of ``_known``,
+        so a post of known words costs one lookup per word."""
+        known = self._known
+        if len(known) >= _CACHE_LIMIT:  # bound memory on an endless stream
+            known.clear()
+        hits = known[word] = self._hits(word)
+        return hits
 
     def _narrow(
         self, view: PostView, candidates: set[int], found: set[str] | frozenset[str]
@@ -200,6 +259,8 @@ class RuleSet(Generic[K]):
 
     def match_indexes(self, view: PostView) -> list[int]:
         """Indexes (in build order) of the rules the post matches, ascending."""
+        if self._fast is not None:
+            return self._fast(view)
         ws = view.wordset
         if not self._seen.issuperset(ws):
             if len(self._seen) >= _CACHE_LIMIT:  # bound memory on an endless stream

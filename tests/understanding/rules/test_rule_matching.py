@@ -1,4 +1,8 @@
-"""Matching: what a rule finds in real-looking posts; the fast path agrees with the plain one."""
+"""Matching: what a rule finds in real-looking posts; the fast path agrees with the plain one.
+
+Every RuleSet test runs twice: with the Python loop and with the compiled one (ADR 0107),
+which must give the same answers.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,26 @@ from samen.understanding.rules import (
     view_from_post,
     view_from_text,
 )
+from samen.understanding.rules import match as match_module
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
+
+LOOPS = pytest.mark.parametrize(
+    "compiled",
+    [
+        pytest.param(False, id="python"),
+        pytest.param(
+            True,
+            id="compiled",
+            marks=[
+                pytest.mark.speedups,
+                pytest.mark.skipif(
+                    match_module._Matcher is None,
+                    reason="the compiled matcher was not built (no C compiler at install)",
+                ),
+            ],
+        ),
+    ],
+)
 
 POST = (
     "De wachtlijst voor jeugdzorg in Utrecht is echt te lang. Wanneer komt er hulp? "
@@ -27,6 +50,7 @@ POST = (
 )
 
 
+@LOOPS
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
@@ -65,7 +89,7 @@ POST = (
         ("lang:nl (wachtlijst OR wachttijd) -(spam OR reclame)", True),
     ],
 )
-def test_rule_against_a_dutch_post(rule: str, expected: bool) -> None:
+def test_rule_against_a_dutch_post(compiled: bool, rule: str, expected: bool) -> None:
     view = view_from_text(
         POST,
         author="@anna@zorg.social",
@@ -75,7 +99,7 @@ def test_rule_against_a_dutch_post(rule: str, expected: bool) -> None:
         intent="question",
     )
     assert matches(rule, view) is expected
-    assert (RuleSet({"r": rule}).match(view) == ["r"]) is expected
+    assert (RuleSet({"r": rule}, compiled=compiled).match(view) == ["r"]) is expected
 
 
 def test_diacritics_and_case_are_folded_both_ways() -> None:
@@ -117,27 +141,30 @@ def test_view_from_normalized_post_uses_its_fields() -> None:
     assert matches("lang:fr", view_from_post(post, lang="fr"))  # detection wins over the tag
 
 
-def test_ruleset_returns_ids_in_given_order_and_reports_bad_rules() -> None:
+@LOOPS
+def test_ruleset_returns_ids_in_given_order_and_reports_bad_rules(compiled: bool) -> None:
     rules = {"b": "water", "a": "geen", "bad": "water AND", "c": "spam"}
     with pytest.raises(RuleSyntaxError) as info:
-        RuleSet(rules)
+        RuleSet(rules, compiled=compiled)
     assert info.value.rule_id == "bad"  # type: ignore[attr-defined]
-    rs = RuleSet(rules, skip_invalid=True)
+    rs = RuleSet(rules, skip_invalid=True, compiled=compiled)
     assert list(rs.errors) == ["bad"]
     assert len(rs) == 3
     assert rs.match(view_from_text("Geen water")) == ["b", "a"]
 
 
-def test_rules_without_anchor_are_still_checked() -> None:
-    rs = RuleSet({1: "water OR NOT lang:nl", 2: "lang:nl -water"})
+@LOOPS
+def test_rules_without_anchor_are_still_checked(compiled: bool) -> None:
+    rs = RuleSet({1: "water OR NOT lang:nl", 2: "lang:nl -water"}, compiled=compiled)
     assert rs.always_checked == 1
     assert rs.match(view_from_text("hallo", lang="fr")) == [1]
     assert rs.match(view_from_text("hallo", lang="nl")) == [2]
     assert rs.match(view_from_text("water", lang="nl")) == [1]
 
 
-def test_prefix_rules_share_the_word_cache_correctly() -> None:
-    rs = RuleSet({1: "zorg*", 2: "zorgverzekering", 3: "zo*", 4: "zorgen*"})
+@LOOPS
+def test_prefix_rules_share_the_word_cache_correctly(compiled: bool) -> None:
+    rs = RuleSet({1: "zorg*", 2: "zorgverzekering", 3: "zo*", 4: "zorgen*"}, compiled=compiled)
     view = view_from_text("zorgverzekering")
     assert rs.match(view) == [1, 2, 3]
     assert rs.match(view) == [1, 2, 3]  # second time from the cache
@@ -199,19 +226,23 @@ posts = st.builds(
 )
 
 
+@LOOPS
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
-def test_compiled_matcher_agrees_with_reference(rule_trees: list[Node], views: list) -> None:
-    rs = RuleSet(list(enumerate(rule_trees)))
+def test_compiled_matcher_agrees_with_reference(
+    compiled: bool, rule_trees: list[Node], views: list
+) -> None:
+    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
     for view in views:
         expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
         assert rs.match(view) == expected
 
 
+@LOOPS
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=8))
 def test_word_cache_emptied_mid_stream_loses_no_match(
-    rule_trees: list[Node], views: list
+    compiled: bool, rule_trees: list[Node], views: list
 ) -> None:
     """When the learned-word cache is full it is emptied before a post's words are learned:
     a word learned by an earlier post must not be forgotten for the post at hand."""
@@ -219,7 +250,7 @@ def test_word_cache_emptied_mid_stream_loses_no_match(
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(match_module, "_CACHE_LIMIT", 3)
-        rs = RuleSet(list(enumerate(rule_trees)))
+        rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
         for view in views:
             expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
             assert rs.match(view) == expected
@@ -261,13 +292,14 @@ vetoed_rules = st.builds(
 ).filter(lambda n: len(n.children) >= 2)
 
 
+@LOOPS
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(vetoed_rules, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
 def test_rules_with_required_fields_and_vetoes_agree_with_reference(
-    rule_trees: list[Node], views: list
+    compiled: bool, rule_trees: list[Node], views: list
 ) -> None:
     """``lang:nl (a OR b) -c -"d e"``: fields checked before any call, NOTs as vetoes."""
-    rs = RuleSet(list(enumerate(rule_trees)))
+    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
     for view in views:
         expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
         assert rs.match(view) == expected
@@ -276,6 +308,7 @@ def test_rules_with_required_fields_and_vetoes_agree_with_reference(
 odd_words = st.sampled_from(["a", "b", "a b", "b a", "", "zorg", "zo rg", "a\x00b"])
 
 
+@LOOPS
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -312,17 +345,18 @@ odd_words = st.sampled_from(["a", "b", "a b", "b a", "", "zorg", "zo rg", "a\x00
     ),
 )
 def test_hand_made_words_with_spaces_agree_with_reference(
-    rule_trees: list[Node], views: list[PostView]
+    compiled: bool, rule_trees: list[Node], views: list[PostView]
 ) -> None:
     """Phrases, pairs and prefixes are searched in the words joined by spaces; a word that
     itself holds a space (only a hand-made view or rule has one) must not fool that."""
-    rs = RuleSet(list(enumerate(rule_trees)))
+    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
     for view in views:
         expected = [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
         assert rs.match(view) == expected
 
 
-def test_a_word_holding_a_space_is_one_word() -> None:
+@LOOPS
+def test_a_word_holding_a_space_is_one_word(compiled: bool) -> None:
     """In a hand-made view, "b a" is one word: it does not start with "a", and "b", "a" are
     not two of its words, though the words joined by spaces read " b a c "."""
     view = PostView(("b a", "c"), frozenset())
@@ -333,4 +367,55 @@ def test_a_word_holding_a_space_is_one_word() -> None:
         4: Phrase(("b a", "c")),
     }
     assert [i for i, r in rules.items() if evaluate(r, view)] == [1, 3, 4]
-    assert RuleSet(rules).match(view) == [1, 3, 4]
+    assert RuleSet(rules, compiled=compiled).match(view) == [1, 3, 4]
+
+
+# --- which loop runs ---------------------------------------------------------------------------
+
+
+def _compiled_in_fresh_process(env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from samen.understanding.rules import RuleSet, match; "
+        "print(match.COMPILED, RuleSet({1: 'a'}).compiled)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "SAMEN_PURE_PYTHON"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.speedups
+@pytest.mark.skipif(match_module._Matcher is None, reason="the compiled matcher was not built")
+def test_the_compiled_loop_is_used_where_built_unless_turned_off() -> None:
+    assert _compiled_in_fresh_process({}) == "True True"
+    assert _compiled_in_fresh_process({"SAMEN_PURE_PYTHON": "1"}) == "False False"
+
+
+def test_asking_for_the_compiled_loop_where_it_is_missing_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(match_module, "_Matcher", None)
+    assert RuleSet({1: "a"}, compiled=False).match(view_from_text("a")) == [1]
+    with pytest.raises(RuntimeError, match="not built"):
+        RuleSet({1: "a"}, compiled=True)
+
+
+@pytest.mark.speedups
+@pytest.mark.skipif(match_module._Matcher is None, reason="the compiled matcher was not built")
+def test_an_error_in_a_predicate_reaches_the_caller_from_the_compiled_loop() -> None:
+    """A broken predicate must raise, not be taken as "no match" (which would lose matches
+    silently)."""
+    rs = RuleSet({1: "water zorg"}, compiled=True)
+
+    def broken(view: PostView) -> bool:
+        raise ValueError("broken predicate")
+
+    rs._predicates[0] = broken
+    with pytest.raises(ValueError, match="broken predicate"):
+        rs.match(view_from_text("water en zorg"))

@@ -1,0 +1,452 @@
+/*
+ * The listening-rule matcher's per-post loop in C (see docs/adr/0107-compiled-rule-matcher.md).
+ *
+ * RuleSet.match_indexes in match.py is the reference: this file does the same steps on the
+ * same Python objects, in the same order per candidate, and returns the same list. It is
+ * optional: when it was not built (no C compiler at install time) or SAMEN_PURE_PYTHON is set,
+ * match.py runs its own loop. The per-word cache is a dict of every word seen (with an empty
+ * tuple for a word that anchors nothing), so a known word costs one lookup; a new word is
+ * learnt by calling back into Python (RuleSet._learn_known).
+ *
+ * A Matcher holds references to the RuleSet's index objects, which stay the same objects for
+ * the RuleSet's life (the cache is emptied with .clear(), never replaced).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *known;       /* dict: every word seen -> tuple of the rule indexes it anchors */
+    PyObject *learn;       /* callable: word -> that tuple, stored in `known` */
+    PyObject *pairs;       /* dict: "first second" -> list of rule indexes */
+    PyObject *pair_firsts; /* frozenset: the first words of those keys */
+    PyObject *by_field;    /* dict: (name, value) -> list of rule indexes */
+    PyObject *required;    /* dict: rule index -> frozenset of (name, value) it needs */
+    PyObject *vetoes;      /* dict: rule index -> (words, pairs, fields) */
+    PyObject *preds;       /* list: predicate, or None when the anchor proves the match */
+    PyObject *full_preds;  /* list: every rule's predicate (for vetoes and always-checked) */
+    PyObject *always;      /* tuple: indexes of rules without anchor */
+} Matcher;
+
+static PyObject *str_words, *str_wordset, *str_fields;
+
+static void
+Matcher_dealloc(Matcher *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->known);
+    Py_CLEAR(self->learn);
+    Py_CLEAR(self->pairs);
+    Py_CLEAR(self->pair_firsts);
+    Py_CLEAR(self->by_field);
+    Py_CLEAR(self->required);
+    Py_CLEAR(self->vetoes);
+    Py_CLEAR(self->preds);
+    Py_CLEAR(self->full_preds);
+    Py_CLEAR(self->always);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+Matcher_traverse(Matcher *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->known);
+    Py_VISIT(self->learn);
+    Py_VISIT(self->pairs);
+    Py_VISIT(self->pair_firsts);
+    Py_VISIT(self->by_field);
+    Py_VISIT(self->required);
+    Py_VISIT(self->vetoes);
+    Py_VISIT(self->preds);
+    Py_VISIT(self->full_preds);
+    Py_VISIT(self->always);
+    return 0;
+}
+
+static int
+Matcher_init(Matcher *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *known, *learn, *pairs, *pair_firsts, *by_field, *required, *vetoes, *preds, *full_preds,
+        *always;
+    if (!PyArg_ParseTuple(args, "O!OO!O!O!O!O!O!O!O!:Matcher", &PyDict_Type, &known, &learn,
+                          &PyDict_Type, &pairs, &PyFrozenSet_Type, &pair_firsts, &PyDict_Type,
+                          &by_field, &PyDict_Type, &required, &PyDict_Type, &vetoes,
+                          &PyList_Type, &preds, &PyList_Type, &full_preds, &PyTuple_Type,
+                          &always))
+        return -1;
+    if (PyList_GET_SIZE(preds) != PyList_GET_SIZE(full_preds)) {
+        PyErr_SetString(PyExc_ValueError, "preds and full_preds differ in length");
+        return -1;
+    }
+    if (!PyCallable_Check(learn)) {
+        PyErr_SetString(PyExc_TypeError, "learn must be callable");
+        return -1;
+    }
+    Py_XSETREF(self->known, Py_NewRef(known));
+    Py_XSETREF(self->learn, Py_NewRef(learn));
+    Py_XSETREF(self->pairs, Py_NewRef(pairs));
+    Py_XSETREF(self->pair_firsts, Py_NewRef(pair_firsts));
+    Py_XSETREF(self->by_field, Py_NewRef(by_field));
+    Py_XSETREF(self->required, Py_NewRef(required));
+    Py_XSETREF(self->vetoes, Py_NewRef(vetoes));
+    Py_XSETREF(self->preds, Py_NewRef(preds));
+    Py_XSETREF(self->full_preds, Py_NewRef(full_preds));
+    Py_XSETREF(self->always, Py_NewRef(always));
+    return 0;
+}
+
+/* Add every item of a list or tuple of rule indexes to the set. */
+static int
+add_all(PyObject *set, PyObject *seq)
+{
+    if (!PyList_Check(seq) && !PyTuple_Check(seq)) {
+        PyErr_SetString(PyExc_TypeError, "rule indexes must be a list or a tuple");
+        return -1;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PySet_Add(set, items[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Does any item of `iterable` (a set or frozenset) occur in `container` (a set)? */
+static int
+any_in(PyObject *iterable, PyObject *container)
+{
+    if (PySet_GET_SIZE(iterable) == 0 || PySet_GET_SIZE(container) == 0)
+        return 0;
+    PyObject *it = PyObject_GetIter(iterable);
+    if (it == NULL)
+        return -1;
+    PyObject *item;
+    int found = 0;
+    while ((item = PyIter_Next(it)) != NULL) {
+        int r = PySet_Contains(container, item);
+        Py_DECREF(item);
+        if (r != 0) {
+            found = r;
+            break;
+        }
+    }
+    Py_DECREF(it);
+    if (found == 0 && PyErr_Occurred())
+        return -1;
+    return found;
+}
+
+/* Is every item of `needed` in `have`? */
+static int
+all_in(PyObject *needed, PyObject *have)
+{
+    PyObject *it = PyObject_GetIter(needed);
+    if (it == NULL)
+        return -1;
+    PyObject *item;
+    int ok = 1;
+    while ((item = PyIter_Next(it)) != NULL) {
+        int r = PySet_Contains(have, item);
+        Py_DECREF(item);
+        if (r <= 0) {
+            ok = r;
+            break;
+        }
+    }
+    Py_DECREF(it);
+    if (ok == 1 && PyErr_Occurred())
+        return -1;
+    return ok;
+}
+
+/* "first second" as one new str (what " ".join((first, second)) gives). */
+static PyObject *
+joined_pair(PyObject *a, PyObject *b)
+{
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) {
+        PyErr_SetString(PyExc_TypeError, "a post's words must be str");
+        return NULL;
+    }
+    Py_ssize_t la = PyUnicode_GET_LENGTH(a), lb = PyUnicode_GET_LENGTH(b);
+    Py_UCS4 maxchar = PyUnicode_MAX_CHAR_VALUE(a);
+    if (PyUnicode_MAX_CHAR_VALUE(b) > maxchar)
+        maxchar = PyUnicode_MAX_CHAR_VALUE(b);
+    if (maxchar < 127)
+        maxchar = 127;
+    PyObject *out = PyUnicode_New(la + 1 + lb, maxchar);
+    if (out == NULL)
+        return NULL;
+    if (PyUnicode_CopyCharacters(out, 0, a, 0, la) < 0 ||
+        PyUnicode_WriteChar(out, la, ' ') < 0 ||
+        PyUnicode_CopyCharacters(out, la + 1, b, 0, lb) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Call a rule's predicate on the view: 1 true, 0 false, -1 error. */
+static int
+holds(PyObject *pred, PyObject *view)
+{
+    PyObject *r = PyObject_CallOneArg(pred, view);
+    if (r == NULL)
+        return -1;
+    int t = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return t;
+}
+
+/* Should candidate `idx` stay, by its required fields and its vetoes? 1 yes, 0 no, -1 error.
+ * RuleSet._narrow in match.py says the same for one candidate. */
+static int
+survives(Matcher *self, PyObject *idx, Py_ssize_t i, PyObject *view, PyObject *ws,
+         PyObject *fields, PyObject *found)
+{
+    PyObject *need = PyDict_GetItemWithError(self->required, idx);
+    if (need != NULL) {
+        int ok = all_in(need, fields);
+        if (ok <= 0)
+            return ok;
+    }
+    else if (PyErr_Occurred())
+        return -1;
+    PyObject *veto = PyDict_GetItemWithError(self->vetoes, idx);
+    if (veto == NULL)
+        return PyErr_Occurred() ? -1 : 1;
+    if (!PyTuple_Check(veto) || PyTuple_GET_SIZE(veto) != 3) {
+        PyErr_SetString(PyExc_TypeError, "a rule's vetoes must be (words, pairs, fields)");
+        return -1;
+    }
+    int hit = any_in(PyTuple_GET_ITEM(veto, 0), ws);
+    if (hit == 0 && found != NULL)
+        hit = any_in(PyTuple_GET_ITEM(veto, 1), found);
+    if (hit == 0)
+        hit = any_in(PyTuple_GET_ITEM(veto, 2), fields);
+    if (hit <= 0)
+        return hit == 0 ? 1 : -1;
+    /* a veto is there: the whole rule decides */
+    return holds(PyList_GET_ITEM(self->full_preds, i), view);
+}
+
+static PyObject *
+Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *view;
+    if (!PyArg_UnpackTuple(args, "Matcher", 1, 1, &view))
+        return NULL;
+    PyObject *words = NULL, *ws = NULL, *fields = NULL, *candidates = NULL, *found = NULL,
+             *order = NULL, *out = NULL, *it = NULL, *item;
+    Py_ssize_t nrules = PyList_GET_SIZE(self->preds);
+
+    words = PyObject_GetAttr(view, str_words);
+    if (words == NULL)
+        goto fail;
+    ws = PyObject_GetAttr(view, str_wordset);
+    if (ws == NULL)
+        goto fail;
+    fields = PyObject_GetAttr(view, str_fields);
+    if (fields == NULL)
+        goto fail;
+    if (!PyTuple_Check(words) || !PyAnySet_Check(ws) || !PyAnySet_Check(fields)) {
+        PyErr_SetString(PyExc_TypeError, "a PostView needs a tuple of words and two sets");
+        goto fail;
+    }
+    candidates = PySet_New(NULL);
+    if (candidates == NULL)
+        goto fail;
+
+    /* the rules each of the post's words anchors (learnt once per word) */
+    it = PyObject_GetIter(ws);
+    if (it == NULL)
+        goto fail;
+    while ((item = PyIter_Next(it)) != NULL) {
+        PyObject *hits = PyDict_GetItemWithError(self->known, item);
+        if (hits != NULL) {
+            Py_DECREF(item);
+            if (add_all(candidates, hits) < 0)
+                goto fail;
+            continue;
+        }
+        if (PyErr_Occurred()) {
+            Py_DECREF(item);
+            goto fail;
+        }
+        hits = PyObject_CallOneArg(self->learn, item);
+        Py_DECREF(item);
+        if (hits == NULL)
+            goto fail;
+        int r = add_all(candidates, hits);
+        Py_DECREF(hits);
+        if (r < 0)
+            goto fail;
+    }
+    Py_CLEAR(it);
+    if (PyErr_Occurred())
+        goto fail;
+
+    /* adjacent pairs, joined only where the first word starts some pair key */
+    Py_ssize_t nw = PyTuple_GET_SIZE(words);
+    if (PyDict_GET_SIZE(self->pairs) > 0) {
+        for (Py_ssize_t k = 0; k + 1 < nw; k++) {
+            PyObject *a = PyTuple_GET_ITEM(words, k);
+            int first = PySet_Contains(self->pair_firsts, a);
+            if (first < 0)
+                goto fail;
+            if (!first)
+                continue;
+            PyObject *key = joined_pair(a, PyTuple_GET_ITEM(words, k + 1));
+            if (key == NULL)
+                goto fail;
+            PyObject *rules = PyDict_GetItemWithError(self->pairs, key);
+            if (rules == NULL) {
+                Py_DECREF(key);
+                if (PyErr_Occurred())
+                    goto fail;
+                continue;
+            }
+            if (found == NULL && (found = PySet_New(NULL)) == NULL) {
+                Py_DECREF(key);
+                goto fail;
+            }
+            int r = PySet_Add(found, key);
+            Py_DECREF(key);
+            if (r < 0 || add_all(candidates, rules) < 0)
+                goto fail;
+        }
+    }
+
+    /* fields: lang:nl, hashtag:..., from:... */
+    it = PyObject_GetIter(fields);
+    if (it == NULL)
+        goto fail;
+    while ((item = PyIter_Next(it)) != NULL) {
+        PyObject *rules = PyDict_GetItemWithError(self->by_field, item);
+        Py_DECREF(item);
+        if (rules == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        if (add_all(candidates, rules) < 0)
+            goto fail;
+    }
+    Py_CLEAR(it);
+    if (PyErr_Occurred())
+        goto fail;
+
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    if (PySet_GET_SIZE(candidates) > 0) {
+        order = PySequence_List(candidates);
+        if (order == NULL)
+            goto fail;
+        Py_ssize_t nc = PyList_GET_SIZE(order);
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            PyObject *idx = PyList_GET_ITEM(order, c);
+            Py_ssize_t i = PyLong_AsSsize_t(idx);
+            if (i == -1 && PyErr_Occurred())
+                goto fail;
+            if (i < 0 || i >= nrules) {
+                PyErr_SetString(PyExc_IndexError, "rule index out of range");
+                goto fail;
+            }
+            int keep = survives(self, idx, i, view, ws, fields, found);
+            if (keep < 0)
+                goto fail;
+            if (!keep)
+                continue;
+            PyObject *pred = PyList_GET_ITEM(self->preds, i);
+            if (pred != Py_None) {
+                keep = holds(pred, view);
+                if (keep < 0)
+                    goto fail;
+                if (!keep)
+                    continue;
+            }
+            if (PyList_Append(out, idx) < 0)
+                goto fail;
+        }
+    }
+
+    /* rules without an anchor: checked on every post */
+    Py_ssize_t na = PyTuple_GET_SIZE(self->always);
+    for (Py_ssize_t a = 0; a < na; a++) {
+        PyObject *idx = PyTuple_GET_ITEM(self->always, a);
+        Py_ssize_t i = PyLong_AsSsize_t(idx);
+        if (i == -1 && PyErr_Occurred())
+            goto fail;
+        if (i < 0 || i >= nrules) {
+            PyErr_SetString(PyExc_IndexError, "rule index out of range");
+            goto fail;
+        }
+        int keep = holds(PyList_GET_ITEM(self->full_preds, i), view);
+        if (keep < 0)
+            goto fail;
+        if (keep && PyList_Append(out, idx) < 0)
+            goto fail;
+    }
+    if (PyList_GET_SIZE(out) > 1 && PyList_Sort(out) < 0)
+        goto fail;
+
+    Py_DECREF(words);
+    Py_DECREF(ws);
+    Py_DECREF(fields);
+    Py_DECREF(candidates);
+    Py_XDECREF(found);
+    Py_XDECREF(order);
+    return out;
+
+fail:
+    Py_XDECREF(it);
+    Py_XDECREF(words);
+    Py_XDECREF(ws);
+    Py_XDECREF(fields);
+    Py_XDECREF(candidates);
+    Py_XDECREF(found);
+    Py_XDECREF(order);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyTypeObject MatcherType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "samen.understanding.rules._speedups.Matcher",
+    .tp_doc = PyDoc_STR("RuleSet.match_indexes after the per-word cache is learnt, in C."),
+    .tp_basicsize = sizeof(Matcher),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Matcher_init,
+    .tp_dealloc = (destructor)Matcher_dealloc,
+    .tp_traverse = (traverseproc)Matcher_traverse,
+    .tp_call = (ternaryfunc)Matcher_call,
+};
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "samen.understanding.rules._speedups",
+    .m_doc = PyDoc_STR("Optional compiled loop of the listening-rule matcher."),
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&MatcherType) < 0)
+        return NULL;
+    str_words = PyUnicode_InternFromString("words");
+    str_wordset = PyUnicode_InternFromString("wordset");
+    str_fields = PyUnicode_InternFromString("fields");
+    if (str_words == NULL || str_wordset == NULL || str_fields == NULL)
+        return NULL;
+    PyObject *m = PyModule_Create(&speedups_module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "Matcher", (PyObject *)&MatcherType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
