@@ -112,13 +112,12 @@ add_all(PyObject *set, PyObject *seq)
     return 0;
 }
 
-/* Does any item of `iterable` (a set or frozenset) occur in `container` (a set)? */
+/* Is some item of the set `items` in `container` (want 1), or missing from it (want 0)?
+ * 1 yes, 0 no, -1 error. */
 static int
-any_in(PyObject *iterable, PyObject *container)
+some_item(PyObject *items, PyObject *container, int want)
 {
-    if (PySet_GET_SIZE(iterable) == 0 || PySet_GET_SIZE(container) == 0)
-        return 0;
-    PyObject *it = PyObject_GetIter(iterable);
+    PyObject *it = PyObject_GetIter(items);
     if (it == NULL)
         return -1;
     PyObject *item;
@@ -126,8 +125,8 @@ any_in(PyObject *iterable, PyObject *container)
     while ((item = PyIter_Next(it)) != NULL) {
         int r = PySet_Contains(container, item);
         Py_DECREF(item);
-        if (r != 0) {
-            found = r;
+        if (r < 0 || r == want) {
+            found = r < 0 ? -1 : 1;
             break;
         }
     }
@@ -137,27 +136,25 @@ any_in(PyObject *iterable, PyObject *container)
     return found;
 }
 
+/* Does any item of `items` occur in `container` (both sets)? */
+static int
+any_in(PyObject *items, PyObject *container)
+{
+    if (!PyAnySet_Check(items) || !PyAnySet_Check(container)) {
+        PyErr_SetString(PyExc_TypeError, "vetoes and a post's words and fields must be sets");
+        return -1;
+    }
+    if (PySet_GET_SIZE(items) == 0 || PySet_GET_SIZE(container) == 0)
+        return 0;
+    return some_item(items, container, 1);
+}
+
 /* Is every item of `needed` in `have`? */
 static int
 all_in(PyObject *needed, PyObject *have)
 {
-    PyObject *it = PyObject_GetIter(needed);
-    if (it == NULL)
-        return -1;
-    PyObject *item;
-    int ok = 1;
-    while ((item = PyIter_Next(it)) != NULL) {
-        int r = PySet_Contains(have, item);
-        Py_DECREF(item);
-        if (r <= 0) {
-            ok = r;
-            break;
-        }
-    }
-    Py_DECREF(it);
-    if (ok == 1 && PyErr_Occurred())
-        return -1;
-    return ok;
+    int missing = some_item(needed, have, 0);
+    return missing < 0 ? -1 : !missing;
 }
 
 /* "first second" as one new str (what " ".join((first, second)) gives). */
