@@ -112,6 +112,42 @@ add_all(PyObject *set, PyObject *seq)
     return 0;
 }
 
+/* For each item of the set `items`, add the rule indexes that `index` holds for it to
+ * `candidates`. An item `index` lacks is learnt by calling `learn` (which stores it there),
+ * or skipped when `learn` is NULL. 0 done, -1 error. */
+static int
+gather(PyObject *candidates, PyObject *items, PyObject *index, PyObject *learn)
+{
+    PyObject *it = PyObject_GetIter(items);
+    if (it == NULL)
+        return -1;
+    PyObject *item;
+    int status = 0;
+    while ((item = PyIter_Next(it)) != NULL) {
+        PyObject *hits = PyDict_GetItemWithError(index, item); /* borrowed */
+        if (hits != NULL)
+            Py_INCREF(hits);
+        else if (!PyErr_Occurred() && learn != NULL)
+            hits = PyObject_CallOneArg(learn, item);
+        Py_DECREF(item);
+        if (hits == NULL) {
+            if (PyErr_Occurred()) {
+                status = -1;
+                break;
+            }
+            continue;
+        }
+        status = add_all(candidates, hits);
+        Py_DECREF(hits);
+        if (status < 0)
+            break;
+    }
+    Py_DECREF(it);
+    if (status == 0 && PyErr_Occurred())
+        status = -1;
+    return status;
+}
+
 /* Is some item of the set `items` in `container` (want 1), or missing from it (want 0)?
  * 1 yes, 0 no, -1 error. */
 static int
@@ -234,7 +270,7 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
     if (!PyArg_UnpackTuple(args, "Matcher", 1, 1, &view))
         return NULL;
     PyObject *words = NULL, *ws = NULL, *fields = NULL, *candidates = NULL, *found = NULL,
-             *order = NULL, *out = NULL, *it = NULL, *item;
+             *order = NULL, *out = NULL;
     Py_ssize_t nrules = PyList_GET_SIZE(self->preds);
 
     words = PyObject_GetAttr(view, str_words);
@@ -255,32 +291,7 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
         goto fail;
 
     /* the rules each of the post's words anchors (learnt once per word) */
-    it = PyObject_GetIter(ws);
-    if (it == NULL)
-        goto fail;
-    while ((item = PyIter_Next(it)) != NULL) {
-        PyObject *hits = PyDict_GetItemWithError(self->known, item);
-        if (hits != NULL) {
-            Py_DECREF(item);
-            if (add_all(candidates, hits) < 0)
-                goto fail;
-            continue;
-        }
-        if (PyErr_Occurred()) {
-            Py_DECREF(item);
-            goto fail;
-        }
-        hits = PyObject_CallOneArg(self->learn, item);
-        Py_DECREF(item);
-        if (hits == NULL)
-            goto fail;
-        int r = add_all(candidates, hits);
-        Py_DECREF(hits);
-        if (r < 0)
-            goto fail;
-    }
-    Py_CLEAR(it);
-    if (PyErr_Occurred())
+    if (gather(candidates, ws, self->known, self->learn) < 0)
         goto fail;
 
     /* adjacent pairs, joined only where the first word starts some pair key */
@@ -315,22 +326,7 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
     }
 
     /* fields: lang:nl, hashtag:..., from:... */
-    it = PyObject_GetIter(fields);
-    if (it == NULL)
-        goto fail;
-    while ((item = PyIter_Next(it)) != NULL) {
-        PyObject *rules = PyDict_GetItemWithError(self->by_field, item);
-        Py_DECREF(item);
-        if (rules == NULL) {
-            if (PyErr_Occurred())
-                goto fail;
-            continue;
-        }
-        if (add_all(candidates, rules) < 0)
-            goto fail;
-    }
-    Py_CLEAR(it);
-    if (PyErr_Occurred())
+    if (gather(candidates, fields, self->by_field, NULL) < 0)
         goto fail;
 
     out = PyList_New(0);
@@ -397,7 +393,6 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
     return out;
 
 fail:
-    Py_XDECREF(it);
     Py_XDECREF(words);
     Py_XDECREF(ws);
     Py_XDECREF(fields);
