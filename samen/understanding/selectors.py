@@ -3,6 +3,7 @@ insights and the API."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -158,6 +159,12 @@ def compiled_rules() -> CompiledRules:
         items = list(ListeningRule.objects.filter(enabled=True).values_list("id", "query"))
         ruleset: RuleSet[int] = RuleSet(items, skip_invalid=True)
         broken = {rid: err.code for rid, err in ruleset.errors.items()}
+        # an operator reading the worker's log sees whether matching runs at full speed
+        logging.getLogger("samen.understanding").info(
+            "Compiled %d listening rules (%d not valid) for matching with the %s loop%s.",
+            len(ruleset), len(broken), "compiled" if ruleset.compiled else "Python",
+            "" if ruleset.compiled else " (no C compiler at install, or SAMEN_PURE_PYTHON;"
+            " ADR 0107)")
         _compiled = CompiledRules(ruleset=ruleset, version=version, broken=broken)
         return _compiled
 

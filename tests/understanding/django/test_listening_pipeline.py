@@ -128,3 +128,16 @@ def test_one_call_tells_the_inbox_which_posts_of_a_batch_go_to_it(make_post):
         answer = selectors.inbox_rules(ids, addressed={mentioned.pk, quiet.pk})
     assert len(queries.captured_queries) <= 3
     assert answer == {both.pk: ["Gevaar", "Fietsen"], mentioned.pk: ["Fietsen"], quiet.pk: []}
+
+
+def test_the_log_says_which_matcher_loop_runs(caplog, monkeypatch):
+    """An operator reads in the worker's log whether matching runs compiled (ADR 0107)."""
+    from samen.understanding.rules import match
+
+    actions.do_create_rule(name="Afval", query="afval", by=None)
+    monkeypatch.setattr(match, "COMPILED", False)
+    with caplog.at_level("INFO", logger="samen.understanding"):
+        ruleset = selectors.compiled_rules().ruleset
+    assert not ruleset.compiled
+    assert "Compiled 1 listening rules (0 not valid) for matching with the Python loop" in (
+        caplog.text)
