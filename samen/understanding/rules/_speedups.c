@@ -30,10 +30,9 @@ typedef struct {
 
 static PyObject *str_words, *str_wordset, *str_fields;
 
-static void
-Matcher_dealloc(Matcher *self)
+static int
+Matcher_clear(Matcher *self)
 {
-    PyObject_GC_UnTrack(self);
     Py_CLEAR(self->known);
     Py_CLEAR(self->learn);
     Py_CLEAR(self->pairs);
@@ -44,6 +43,16 @@ Matcher_dealloc(Matcher *self)
     Py_CLEAR(self->preds);
     Py_CLEAR(self->full_preds);
     Py_CLEAR(self->always);
+    return 0;
+}
+
+/* A RuleSet and its Matcher refer to each other (through RuleSet._learn_known): the cyclic
+ * collector frees both when the RuleSet is dropped, e.g. after the rules changed. */
+static void
+Matcher_dealloc(Matcher *self)
+{
+    PyObject_GC_UnTrack(self);
+    Matcher_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -219,11 +228,25 @@ joined_pair(PyObject *a, PyObject *b)
     return out;
 }
 
+/* Item i of a list of predicates (borrowed), or NULL with IndexError: the lists belong to
+ * the RuleSet, so their length is checked at each use, not trusted from the start. */
+static PyObject *
+predicate_at(PyObject *list, Py_ssize_t i)
+{
+    if (i < 0 || i >= PyList_GET_SIZE(list)) {
+        PyErr_SetString(PyExc_IndexError, "rule index out of range");
+        return NULL;
+    }
+    return PyList_GET_ITEM(list, i);
+}
+
 /* Call a rule's predicate on the view: 1 true, 0 false, -1 error. */
 static int
 holds(PyObject *pred, PyObject *view)
 {
+    Py_INCREF(pred); /* borrowed from a list that Python code may change meanwhile */
     PyObject *r = PyObject_CallOneArg(pred, view);
+    Py_DECREF(pred);
     if (r == NULL)
         return -1;
     int t = PyObject_IsTrue(r);
@@ -260,7 +283,8 @@ survives(Matcher *self, PyObject *idx, Py_ssize_t i, PyObject *view, PyObject *w
     if (hit <= 0)
         return hit == 0 ? 1 : -1;
     /* a veto is there: the whole rule decides */
-    return holds(PyList_GET_ITEM(self->full_preds, i), view);
+    PyObject *pred = predicate_at(self->full_preds, i);
+    return pred == NULL ? -1 : holds(pred, view);
 }
 
 static PyObject *
@@ -271,6 +295,10 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
         return NULL;
     PyObject *words = NULL, *ws = NULL, *fields = NULL, *candidates = NULL, *found = NULL,
              *order = NULL, *out = NULL;
+    if (self->preds == NULL || self->known == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "the Matcher is not set up");
+        return NULL;
+    }
     Py_ssize_t nrules = PyList_GET_SIZE(self->preds);
 
     words = PyObject_GetAttr(view, str_words);
@@ -351,7 +379,9 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
                 goto fail;
             if (!keep)
                 continue;
-            PyObject *pred = PyList_GET_ITEM(self->preds, i);
+            PyObject *pred = predicate_at(self->preds, i);
+            if (pred == NULL)
+                goto fail;
             if (pred != Py_None) {
                 keep = holds(pred, view);
                 if (keep < 0)
@@ -375,7 +405,10 @@ Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
             PyErr_SetString(PyExc_IndexError, "rule index out of range");
             goto fail;
         }
-        int keep = holds(PyList_GET_ITEM(self->full_preds, i), view);
+        PyObject *pred = predicate_at(self->full_preds, i);
+        if (pred == NULL)
+            goto fail;
+        int keep = holds(pred, view);
         if (keep < 0)
             goto fail;
         if (keep && PyList_Append(out, idx) < 0)
@@ -413,6 +446,7 @@ static PyTypeObject MatcherType = {
     .tp_init = (initproc)Matcher_init,
     .tp_dealloc = (destructor)Matcher_dealloc,
     .tp_traverse = (traverseproc)Matcher_traverse,
+    .tp_clear = (inquiry)Matcher_clear,
     .tp_call = (ternaryfunc)Matcher_call,
 };
 

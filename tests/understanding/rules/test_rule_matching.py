@@ -419,3 +419,18 @@ def test_an_error_in_a_predicate_reaches_the_caller_from_the_compiled_loop() -> 
     rs._predicates[0] = broken
     with pytest.raises(ValueError, match="broken predicate"):
         rs.match(view_from_text("water en zorg"))
+
+
+@LOOPS
+def test_a_dropped_ruleset_is_freed(compiled: bool) -> None:
+    """A worker builds a new RuleSet whenever a rule changes: the old one, with its thousands
+    of compiled rules, must be freed (the compiled loop and the RuleSet refer to each other)."""
+    import gc
+    import weakref
+
+    rs = RuleSet({1: "a b", 2: "c", 3: '"d e" -f'}, compiled=compiled)
+    assert rs.match(view_from_text("a b c d e")) == [1, 2, 3]
+    gone = weakref.ref(rs)
+    del rs
+    gc.collect()
+    assert gone() is None
