@@ -14,6 +14,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* sha256 of this file, set by setup.py: match.py compares it with the file it finds */
+#ifndef SAMEN_SOURCE_DIGEST
+#define SAMEN_SOURCE_DIGEST ""
+#endif
+
 typedef struct {
     PyObject_HEAD
     PyObject *known;       /* dict: every word seen -> tuple of the rule indexes it anchors */
@@ -470,7 +475,8 @@ PyInit__speedups(void)
     PyObject *m = PyModule_Create(&speedups_module);
     if (m == NULL)
         return NULL;
-    if (PyModule_AddObjectRef(m, "Matcher", (PyObject *)&MatcherType) < 0) {
+    if (PyModule_AddObjectRef(m, "Matcher", (PyObject *)&MatcherType) < 0 ||
+        PyModule_AddStringConstant(m, "SOURCE_DIGEST", SAMEN_SOURCE_DIGEST) < 0) {
         Py_DECREF(m);
         return NULL;
     }

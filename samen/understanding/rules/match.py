@@ -9,16 +9,22 @@ preview of one rule over recent posts.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import islice
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from samen.understanding.rules.compile import CompiledRule, compile_node
 from samen.understanding.rules.errors import RuleSyntaxError
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
 from samen.understanding.rules.parser import parse
 from samen.understanding.rules.view import PostView, view_from_post, view_from_text
+
+if TYPE_CHECKING:
+    from samen.understanding.rules._speedups import Matcher
 
 __all__ = [
     "COMPILED",
@@ -30,10 +36,29 @@ __all__ = [
     "view_from_text",
 ]
 
-try:  # the same loop in C, built at install where a compiler is found (ADR 0107)
-    from samen.understanding.rules._speedups import Matcher as _Matcher
-except ImportError:  # pragma: no cover - depends on how Samen was installed
-    _Matcher = None
+
+def _load_compiled(source: Path) -> type[Matcher] | None:
+    """The compiled loop's class, or None where it was not built or was built from another
+    version of ``source`` (a checkout updated without ``pip install -e .`` again: running an
+    older loop against newer Python code would give wrong matches, or none)."""
+    try:
+        from samen.understanding.rules import _speedups
+    except ImportError:  # pragma: no cover - depends on how Samen was installed
+        return None
+    if source.exists():  # a source checkout; a wheel has only the compiled file
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if digest != getattr(_speedups, "SOURCE_DIGEST", ""):
+            logging.getLogger("samen.understanding").warning(
+                "The compiled rule matcher was built from another version of %s; using the "
+                "Python loop. Run pip install -e . again to rebuild it.",
+                source.name,
+            )
+            return None
+    return _speedups.Matcher
+
+
+# the same loop in C, built at install where a compiler is found (ADR 0107)
+_Matcher = _load_compiled(Path(__file__).with_name("_speedups.c"))
 
 #: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
 COMPILED: bool = _Matcher is not None and not os.environ.get("SAMEN_PURE_PYTHON")
@@ -169,14 +194,15 @@ class RuleSet(Generic[K]):
         self._seen: set[str] = set()
         self._interesting: set[str] = set()
         self._info: dict[str, tuple[int, ...]] = {}
-        # The per-post loop below, in C, on these same objects (None: the Python loop runs).
-        # It reads the word cache that _learn fills; both must stay the same objects.
-        use_c = COMPILED if compiled is None else compiled
-        if use_c and _Matcher is None:
-            raise RuntimeError("the compiled rule matcher is not built (see ADR 0107)")
-        self._known: dict[str, tuple[int, ...]] = {}  # every word seen -> its rules
-        self._fast: Callable[[PostView], list[int]] | None = (
-            _Matcher(
+        # The per-post loop of match_indexes, in C, on these same objects (ADR 0107); None:
+        # the Python loop runs. It has its own word cache, ``_known`` (every word seen, with
+        # the rules it anchors), filled by _learn_known; the objects must stay the same ones.
+        self._known: dict[str, tuple[int, ...]] = {}
+        self._fast: Callable[[PostView], list[int]] | None = None
+        if COMPILED if compiled is None else compiled:
+            if _Matcher is None:
+                raise RuntimeError("the compiled rule matcher is not built (see ADR 0107)")
+            self._fast = _Matcher(
                 self._known,
                 self._learn_known,
                 self._pairs,
@@ -188,9 +214,6 @@ class RuleSet(Generic[K]):
                 [c.predicate for c in self._compiled],
                 tuple(self._always),
             )
-            if use_c
-            else None
-        )
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -7,6 +7,7 @@ which must give the same answers.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -434,3 +435,20 @@ def test_a_dropped_ruleset_is_freed(compiled: bool) -> None:
     del rs
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.speedups
+@pytest.mark.skipif(match_module._Matcher is None, reason="the compiled matcher was not built")
+def test_a_compiled_loop_built_from_other_source_is_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a ``git pull`` without ``pip install -e .``, the old compiled loop would run
+    against newer Python code: the Python loop runs instead, and the log says why."""
+    real = Path(match_module.__file__).with_name("_speedups.c")
+    assert match_module._load_compiled(real) is match_module._Matcher
+    assert match_module._load_compiled(tmp_path / "absent.c") is match_module._Matcher  # a wheel
+    changed = tmp_path / "_speedups.c"
+    changed.write_bytes(real.read_bytes() + b"\n/* changed */\n")
+    with caplog.at_level("WARNING", logger="samen.understanding"):
+        assert match_module._load_compiled(changed) is None
+    assert "Run pip install -e . again" in caplog.text
