@@ -3,9 +3,9 @@
 Method (see docs/understanding.md): a naive Bayes model over byte n-grams (2 to 6 bytes),
 with the features and weights of py3langid's model (BSD-3-Clause, rebuilt by
 ``scripts/build_language_model.py``) kept for a dozen European languages. A post is
-scored word by word, plus a whole-word bonus from Pattern's word-frequency lists (BSD-3-Clause)
-for short posts; each word's score is cached, so a stream of posts mostly costs one
-dictionary look-up per word.
+scored word by word, plus a whole-word bonus from wordfreq's word lists (data CC BY-SA 4.0,
+ADR 0108; read only when the model file is built) for short posts; each word's score is
+cached, so a stream of posts mostly costs one dictionary look-up per word.
 
 Before scoring, links, mentions, hashtags, emoji, digits and punctuation are removed: they
 say nothing about the language and fool detectors on short posts. When too few letters
@@ -65,7 +65,7 @@ class LanguageGuess:
 
 # Weight of the whole-word frequency bonus against the byte n-gram evidence. Chosen on the
 # single-word set and on Spanish/Italian/Portuguese tweets (which must stay unknown), not on
-# the word pairs: 1 helps little, 4 lets neighbours' posts slip into our languages.
+# the word pairs (ADR 0100; checked again for wordfreq's larger lists in ADR 0108).
 WORD_WEIGHT = 2.0
 
 
@@ -79,6 +79,7 @@ class _Model:
         "slot_keys",
         "weights",
         "word_bonus",
+        "word_row",
     )
 
     def __init__(self, path: Path) -> None:
@@ -89,8 +90,12 @@ class _Model:
             self.weights = data["weights"].astype(np.float64)
             self.priors = data["priors"].astype(np.float64)
             words = data["words"].tobytes().decode("utf-8").split("\n")
-            bonus = data["word_bonus"].astype(np.float64) * WORD_WEIGHT
-        self.word_bonus: dict[str, np.ndarray] = dict(zip(words, bonus, strict=True))
+            # float16 as stored (half the memory of float32): a row is widened when a new
+            # word is scored, which the word cache makes rare.
+            self.word_bonus: np.ndarray = data["word_bonus"]
+        if len(words) != len(self.word_bonus):
+            raise ValueError("language model: words and word_bonus differ in length")
+        self.word_row: dict[str, int] = {w: i for i, w in enumerate(words)}
         features: dict[bytes, int] = {}
         pos = 0
         for i, n in enumerate(lengths):
@@ -101,6 +106,14 @@ class _Model:
         if self.max_len > 7 or b"\x00" in blob:
             raise ValueError("language model: n-grams must be 1-7 bytes without NUL")
         self.slot_keys, self.slot_ids = _hash_table(features)
+
+    def bonus(self, word: str) -> np.ndarray | None:
+        """The whole-word bonus of ``word`` per language (None: in no word list). Keyed by
+        ``str.casefold``, as the build script keyed wordfreq's lists ("Straße" → "strasse")."""
+        row = self.word_row.get(word.casefold())
+        if row is None:
+            return None
+        return self.word_bonus[row].astype(np.float64) * WORD_WEIGHT
 
 
 # Byte n-grams as int64 keys: the bytes little-endian, the length in the top byte. An
@@ -198,7 +211,7 @@ def _add_word(word: str, m: _Model) -> None:
             if f is not None:
                 idx.append(f)
     row = -1
-    bonus = m.word_bonus.get(word.lower())
+    bonus = m.bonus(word)
     if idx or bonus is not None:
         row = len(_CACHE)
         width = m.weights.shape[1]
@@ -256,11 +269,11 @@ def _add_words(words: Iterable[str]) -> None:
         fid = fid[order]
         first = np.searchsorted(owner, np.arange(len(new)))
         counts = np.diff(np.append(first, len(owner)))
-        bonus = m.word_bonus
-        bonuses = [bonus.get(w.lower()) for w in new]
+        word_row = m.word_row
+        at_row = [word_row.get(w.casefold()) for w in new]
         base = len(_CACHE)
         rows: list[int] = []
-        for k, (w, b) in enumerate(zip(new, bonuses, strict=True)):
+        for k, (w, b) in enumerate(zip(new, at_row, strict=True)):
             row = base + k if counts[k] or b is not None else -1
             rows.append(row)
             _CACHE[w] = (row, len(datas[k]) - 1)
@@ -276,9 +289,11 @@ def _add_words(words: Iterable[str]) -> None:
         hit = np.flatnonzero(counts)
         if hit.size:
             block[hit] = np.add.reduceat(m.weights[fid], first[hit], axis=0)
-        with_bonus = [k for k, b in enumerate(bonuses) if b is not None]
+        with_bonus = [k for k, b in enumerate(at_row) if b is not None]
         if with_bonus:
-            block[with_bonus] += np.array([bonuses[k] for k in with_bonus])
+            # The same float16 -> float64 widening and product as Model.bonus, row by row.
+            rows16 = m.word_bonus[[b for b in at_row if b is not None]]
+            block[with_bonus] += rows16.astype(np.float64) * WORD_WEIGHT
 
 
 @lru_cache(maxsize=64)

@@ -136,10 +136,10 @@ def test_new_words_scored_together_equal_one_by_one() -> None:
         ]
         assert size == len(data) - 1
         if row < 0:
-            assert not idx and m.word_bonus.get(w.lower()) is None
+            assert not idx and m.bonus(w) is None
             continue
         expected = m.weights[idx].sum(axis=0) if idx else np.zeros(m.weights.shape[1])
-        if (bonus := m.word_bonus.get(w.lower())) is not None:
+        if (bonus := m.bonus(w)) is not None:
             expected = expected + bonus
         assert np.array_equal(language._ROWS[row], expected)
         assert np.array_equal(language._ROWS[row], together[w])

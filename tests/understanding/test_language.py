@@ -92,3 +92,46 @@ def test_whole_sentences_written_by_us_through_samen_eval() -> None:
     assert float(last.split()[0].removeprefix("accuracy=")) >= 0.99, out.getvalue()
     wrong = [r for r in rows if detect(r["text"]) != r["lang"]]
     assert all(sum(r["lang"] == lang for r in wrong) <= 1 for lang in languages), wrong
+
+
+def test_word_bonus_is_keyed_like_the_build_script_keyed_wordfreq() -> None:
+    """wordfreq case-folds its lists ("groß" is stored as "gross"); the run time must fold
+    the same way, or German words with ß would miss their bonus (ADR 0108)."""
+    from samen.understanding.language import _get_model
+
+    m = _get_model()
+    strasse, gemeente = m.bonus("Straße"), m.bonus("gemeente")
+    assert strasse is not None and gemeente is not None
+    assert (strasse == m.bonus("strasse")).all() and (strasse == m.bonus("STRASSE")).all()
+    de, nl = m.languages.index("de"), m.languages.index("nl")
+    assert strasse[de] > 0 and gemeente[nl] > gemeente[de]
+
+
+def test_neighbours_without_a_word_list_borrow_half_their_relatives_bonus() -> None:
+    """Afrikaans, Frisian and Luxembourgish have no wordfreq list; they get half of Dutch's
+    (German's) bonus, so a shared word does not pull their posts into our languages."""
+    from samen.understanding.language import _get_model
+
+    m = _get_model()
+    col = m.languages.index
+    row = m.bonus("die")
+    assert row is not None
+    assert row[col("af")] == row[col("nl")] / 2 and row[col("fy")] == row[col("nl")] / 2
+    assert row[col("lb")] == row[col("de")] / 2
+
+
+def test_run_time_never_imports_the_build_time_packages() -> None:
+    """wordfreq, msgpack and py3langid are only for rebuilding language.npz (ADR 0100, 0108)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from samen.understanding.language import detect\n"
+        "detect('De gemeente heeft de afvalinzameling verplaatst naar donderdag.')\n"
+        "print(sorted(m for m in ('wordfreq', 'msgpack', 'py3langid') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
