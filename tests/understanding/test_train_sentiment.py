@@ -1,0 +1,95 @@
+"""scripts/train_sentiment.py: deterministic training, iterate averaging for the transfer head,
+and the transfer report's scoring agrees with the shipped classifier."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from samen.understanding import sentiment as S
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_sentiment.py"
+
+
+@pytest.fixture(scope="module")
+def T() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("train_sentiment", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _noisy_toy(
+    seed: int = 0, n: int = 600
+) -> tuple[list[tuple[list[int], list[float]]], np.ndarray]:
+    """Three classes over 12 features, each post showing 3 of them, with 30% label noise."""
+    rng = np.random.default_rng(seed)
+    rows, labels = [], []
+    for _ in range(n):
+        c = int(rng.integers(3))
+        feats = sorted({int(4 * c + rng.integers(4)), int(rng.integers(12)), int(rng.integers(12))})
+        rows.append((feats, [1.0] * len(feats)))
+        labels.append(c if rng.random() > 0.3 else int(rng.integers(3)))
+    return rows, np.array(labels)
+
+
+def test_training_is_deterministic_with_and_without_averaging(T: ModuleType) -> None:
+    rows, y = _noisy_toy()
+    for average_from in (None, T.TRANSFER_AVERAGE_FROM):
+        a = T.train(rows, y, 12, average_from=average_from)
+        b = T.train(rows, y, 12, average_from=average_from)
+        assert a[0].tobytes() == b[0].tobytes() and a[1].tobytes() == b[1].tobytes()
+    last, _ = T.train(rows, y, 12)
+    averaged, _ = T.train(rows, y, 12, average_from=T.TRANSFER_AVERAGE_FROM)
+    assert not np.array_equal(last, averaged)
+
+
+def test_averaging_is_the_mean_of_the_iterates(
+    T: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One batch per epoch, so every step ends an epoch; a run of fewer epochs is the start of
+    # a longer one (same shuffles), so the averaged weights are the mean of shorter runs.
+    rows, y = _noisy_toy(n=T.BATCH)
+    W_avg, b_avg = T.train(rows, y, 12, average_from=T.TRANSFER_AVERAGE_FROM)
+    epochs = T.EPOCHS
+    runs = []
+    for e in range(T.TRANSFER_AVERAGE_FROM + 1, epochs + 1):
+        monkeypatch.setattr(T, "EPOCHS", e)
+        runs.append(T.train(rows, y, 12))
+    np.testing.assert_allclose(W_avg, np.mean([W for W, _ in runs], axis=0), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(b_avg, np.mean([b for _, b in runs], axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_averaged_weights_still_fit(T: ModuleType) -> None:
+    rows, y = _noisy_toy()
+    truth = np.array([i // 4 for i in range(12)])
+    W, _ = T.train(rows, y, 12, average_from=T.TRANSFER_AVERAGE_FROM)
+    assert (W.argmax(axis=1) == truth).all()
+
+
+@pytest.mark.parametrize("average_from", [-1, 12, 99])
+def test_average_from_must_name_a_training_epoch(T: ModuleType, average_from: int) -> None:
+    rows, y = _noisy_toy(n=30)
+    with pytest.raises(ValueError, match="average_from"):
+        T.train(rows, y, 12, average_from=average_from)
+
+
+def test_transfer_report_scores_like_the_shipped_transfer_head(T: ModuleType) -> None:
+    texts = [
+        "Wat een geweldige hulp, heel erg bedankt! 😍",
+        "Schandalig, al drie weken geen reactie 😡",
+        "Morgen om 10 uur debat over de begroting https://example.org",
+        "C'est une honte, service nul.",
+        "Vielen Dank, das war toll!",
+    ]
+    with np.load(S._DATA / "sentiment.npz") as data:
+        W, b = data["transfer"], data["transfer_bias"]
+    rows = T.transfer_rows([S.featurize(t, None) for t in texts])
+    got = [S.LABELS[i] for i in T.transfer_predict(W, b, rows)]
+    assert got == [S.classify(t, None).label for t in texts]
+    assert {S.classify(t, None).head for t in texts} == {"transfer"}
