@@ -93,3 +93,38 @@ def test_transfer_report_scores_like_the_shipped_transfer_head(T: ModuleType) ->
     got = [S.LABELS[i] for i in T.transfer_predict(W, b, rows)]
     assert got == [S.classify(t, None).label for t in texts]
     assert {S.classify(t, None).head for t in texts} == {"transfer"}
+
+
+def test_one_run_gives_the_last_and_the_averaged_weights(T: ModuleType) -> None:
+    # Averaging only watches the steps: --full-report compares both from one run.
+    rows, y = _noisy_toy()
+    (W_last, b_last), averaged = T.train_both(rows, y, 12, average_from=T.TRANSFER_AVERAGE_FROM)
+    assert averaged is not None
+    W_plain, b_plain = T.train(rows, y, 12)
+    W_avg, b_avg = T.train(rows, y, 12, average_from=T.TRANSFER_AVERAGE_FROM)
+    assert W_last.tobytes() == W_plain.tobytes() and b_last.tobytes() == b_plain.tobytes()
+    assert averaged[0].tobytes() == W_avg.tobytes() and averaged[1].tobytes() == b_avg.tobytes()
+    assert T.train_both(rows, y, 12)[1] is None
+
+
+def test_full_head_keeps_its_last_weights(T: ModuleType) -> None:
+    # Averaging the full head was measured (--full-report) and not adopted: see the model card.
+    assert T.FULL_AVERAGE_FROM is None
+
+
+def test_full_report_scores_like_the_shipped_full_head(T: ModuleType) -> None:
+    posts = [
+        ("What a great help, thank you so much! 😍", "en"),
+        ("Three weeks and still no answer. Disgraceful.", "en"),
+        ("Debate on the budget tomorrow at 10 https://example.org", "en"),
+        ("C'est une honte, service nul.", "fr"),
+        ("Merci beaucoup, c'était super !", "fr"),
+        ("Vielen Dank, das war toll!", "de"),
+        ("Schon wieder Verspätung, einfach schlecht.", "de"),
+    ]
+    with np.load(S._DATA / "sentiment.npz") as data:
+        W, b = data["full"], data["full_bias"]
+    rows = [S.featurize(t, lang) for t, lang in posts]
+    got = [S.LABELS[i] for i in T.full_predict(W, b, rows)]
+    assert got == [S.classify(t, lang).label for t, lang in posts]
+    assert {S.classify(t, lang).head for t, lang in posts} == {"full"}
