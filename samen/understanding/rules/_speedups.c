@@ -35,19 +35,17 @@ typedef struct {
 
 static PyObject *str_words, *str_wordset, *str_fields;
 
+/* Every object a Matcher holds, listed once for clearing and for the collector's visits. */
+#define MATCHER_FIELDS(X) \
+    X(known) X(learn) X(pairs) X(pair_firsts) X(by_field) X(required) X(vetoes) X(preds) \
+    X(full_preds) X(always)
+
 static int
 Matcher_clear(Matcher *self)
 {
-    Py_CLEAR(self->known);
-    Py_CLEAR(self->learn);
-    Py_CLEAR(self->pairs);
-    Py_CLEAR(self->pair_firsts);
-    Py_CLEAR(self->by_field);
-    Py_CLEAR(self->required);
-    Py_CLEAR(self->vetoes);
-    Py_CLEAR(self->preds);
-    Py_CLEAR(self->full_preds);
-    Py_CLEAR(self->always);
+#define CLEAR_FIELD(name) Py_CLEAR(self->name);
+    MATCHER_FIELDS(CLEAR_FIELD)
+#undef CLEAR_FIELD
     return 0;
 }
 
@@ -64,16 +62,9 @@ Matcher_dealloc(Matcher *self)
 static int
 Matcher_traverse(Matcher *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->known);
-    Py_VISIT(self->learn);
-    Py_VISIT(self->pairs);
-    Py_VISIT(self->pair_firsts);
-    Py_VISIT(self->by_field);
-    Py_VISIT(self->required);
-    Py_VISIT(self->vetoes);
-    Py_VISIT(self->preds);
-    Py_VISIT(self->full_preds);
-    Py_VISIT(self->always);
+#define VISIT_FIELD(name) Py_VISIT(self->name);
+    MATCHER_FIELDS(VISIT_FIELD)
+#undef VISIT_FIELD
     return 0;
 }
 
