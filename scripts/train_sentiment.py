@@ -317,7 +317,14 @@ def full_report(data: Path) -> dict[str, dict[str, list[float]]]:
         sub_rows = [rows[i] for i in subset]
         for seed in TRANSFER_SEEDS:
             last, averaged = train_both(
-                sub_rows, y[subset], S.N_FEATURES, seed=seed, average_from=TRANSFER_AVERAGE_FROM
+                sub_rows,
+                y[subset],
+                S.N_FEATURES,
+                seed=seed,
+                # the shipped setting when the full head averages, else the transfer head's
+                average_from=FULL_AVERAGE_FROM
+                if FULL_AVERAGE_FROM is not None
+                else TRANSFER_AVERAGE_FROM,
             )
             assert averaged is not None
             for kind, (W, b) in (("last", last), ("averaged", averaged)):

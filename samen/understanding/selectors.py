@@ -25,6 +25,7 @@ from samen.understanding.models import (
 )
 from samen.understanding.postviews import POST_FIELDS
 from samen.understanding.rules import RuleSet
+from samen.understanding.rules import match as rules_match
 
 DEFAULT_LANGUAGES = ("nl", "fr", "en", "de")
 
@@ -160,11 +161,12 @@ def compiled_rules() -> CompiledRules:
         ruleset: RuleSet[int] = RuleSet(items, skip_invalid=True)
         broken = {rid: err.code for rid, err in ruleset.errors.items()}
         # an operator reading the worker's log sees whether matching runs at full speed
-        logging.getLogger("samen.understanding").info(
+        why = "" if ruleset.compiled else rules_match.python_loop_reason()
+        logging.getLogger("samen.understanding").log(
+            logging.WARNING if why.startswith("the compiled loop is not used") else logging.INFO,
             "Compiled %d listening rules (%d not valid) for matching with the %s loop%s.",
             len(ruleset), len(broken), "compiled" if ruleset.compiled else "Python",
-            "" if ruleset.compiled else " (no C compiler at install, or SAMEN_PURE_PYTHON;"
-            " ADR 0107)")
+            f" ({why}; ADR 0107)" if why else "")
         _compiled = CompiledRules(ruleset=ruleset, version=version, broken=broken)
         return _compiled
 

@@ -79,6 +79,11 @@ Matcher_init(Matcher *self, PyObject *args, PyObject *kwds)
                           &PyList_Type, &preds, &PyList_Type, &full_preds, &PyTuple_Type,
                           &always))
         return -1;
+    if (self->known != NULL) {
+        /* a second __init__ would free what a running call still reads */
+        PyErr_SetString(PyExc_TypeError, "a Matcher is set up once");
+        return -1;
+    }
     if (PyList_GET_SIZE(preds) != PyList_GET_SIZE(full_preds)) {
         PyErr_SetString(PyExc_ValueError, "preds and full_preds differ in length");
         return -1;
@@ -287,6 +292,10 @@ static PyObject *
 Matcher_call(Matcher *self, PyObject *args, PyObject *kwds)
 {
     PyObject *view;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "a Matcher takes the view only");
+        return NULL;
+    }
     if (!PyArg_UnpackTuple(args, "Matcher", 1, 1, &view))
         return NULL;
     PyObject *words = NULL, *ws = NULL, *fields = NULL, *candidates = NULL, *found = NULL,

@@ -10,7 +10,6 @@ preview of one rule over recent posts.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import islice
@@ -37,31 +36,45 @@ __all__ = [
 ]
 
 
-def _load_compiled(source: Path) -> type[Matcher] | None:
-    """The compiled loop's class, or None where it was not built or was built from another
-    version of ``source`` (a checkout updated without ``pip install -e .`` again: running an
-    older loop against newer Python code would give wrong matches, or none)."""
+def _load_compiled(source: Path) -> tuple[type[Matcher] | None, str]:
+    """The compiled loop's class, or None and why: not built, or built from another version
+    of ``source`` (a checkout updated without ``pip install -e .`` again: running an older
+    loop against newer Python code would give wrong matches, or none)."""
     try:
         from samen.understanding.rules import _speedups
     except ImportError:  # pragma: no cover - depends on how Samen was installed
-        return None
+        return None, "it was not built (no C compiler or Python headers at install)"
     if source.exists():  # a source checkout; a wheel has only the compiled file
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
         if digest != getattr(_speedups, "SOURCE_DIGEST", ""):
-            logging.getLogger("samen.understanding").warning(
-                "The compiled rule matcher was built from another version of %s; using the "
-                "Python loop. Run pip install -e . again to rebuild it.",
-                source.name,
+            return None, (
+                f"it was built from another version of {source.name}: run pip install -e . "
+                "again to rebuild it"
             )
-            return None
-    return _speedups.Matcher
+    return _speedups.Matcher, ""
+
+
+def _switched_on(name: str) -> bool:
+    """An on/off environment variable read as Samen's settings read theirs ("0" is off)."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 # the same loop in C, built at install where a compiler is found (ADR 0107)
-_Matcher = _load_compiled(Path(__file__).with_name("_speedups.c"))
+_Matcher, _NOT_BUILT = _load_compiled(Path(__file__).with_name("_speedups.c"))
 
 #: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
-COMPILED: bool = _Matcher is not None and not os.environ.get("SAMEN_PURE_PYTHON")
+COMPILED: bool = _Matcher is not None and not _switched_on("SAMEN_PURE_PYTHON")
+
+
+def python_loop_reason() -> str:
+    """Why RuleSets use the Python loop by default here ("" when they use the compiled one),
+    for the worker's log."""
+    if _Matcher is None:
+        return "the compiled loop is not used: " + _NOT_BUILT
+    if not COMPILED:
+        return "SAMEN_PURE_PYTHON is set"
+    return ""
+
 
 K = TypeVar("K", bound=Hashable)
 
@@ -201,7 +214,7 @@ class RuleSet(Generic[K]):
         self._fast: Callable[[PostView], list[int]] | None = None
         if COMPILED if compiled is None else compiled:
             if _Matcher is None:
-                raise RuntimeError("the compiled rule matcher is not built (see ADR 0107)")
+                raise RuntimeError(f"the compiled rule matcher is not there: {_NOT_BUILT}")
             self._fast = _Matcher(
                 self._known,
                 self._learn_known,

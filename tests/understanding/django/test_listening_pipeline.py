@@ -141,3 +141,18 @@ def test_the_log_says_which_matcher_loop_runs(caplog, monkeypatch):
     assert not ruleset.compiled
     assert "Compiled 1 listening rules (0 not valid) for matching with the Python loop" in (
         caplog.text)
+
+
+def test_the_log_warns_when_the_compiled_loop_cannot_be_used(caplog, monkeypatch):
+    """Where the compiled loop is missing or stale, the log says why, as a warning."""
+    from samen.understanding.rules import match
+
+    actions.do_create_rule(name="Afval", query="afval", by=None)
+    monkeypatch.setattr(match, "_Matcher", None)
+    monkeypatch.setattr(match, "COMPILED", False)
+    monkeypatch.setattr(match, "_NOT_BUILT", "it was built from another version of _speedups.c")
+    with caplog.at_level("INFO", logger="samen.understanding"):
+        selectors.compiled_rules()
+    [record] = [r for r in caplog.records if r.message.startswith("Compiled ")]
+    assert record.levelname == "WARNING"
+    assert "another version of _speedups.c" in record.message

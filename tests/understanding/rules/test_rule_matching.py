@@ -396,15 +396,19 @@ def _compiled_in_fresh_process(env: dict[str, str]) -> str:
 def test_the_compiled_loop_is_used_where_built_unless_turned_off() -> None:
     assert _compiled_in_fresh_process({}) == "True True"
     assert _compiled_in_fresh_process({"SAMEN_PURE_PYTHON": "1"}) == "False False"
+    assert _compiled_in_fresh_process({"SAMEN_PURE_PYTHON": "0"}) == "True True"  # as settings
+    assert _compiled_in_fresh_process({"SAMEN_PURE_PYTHON": "false"}) == "True True"
 
 
 def test_asking_for_the_compiled_loop_where_it_is_missing_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(match_module, "_Matcher", None)
+    monkeypatch.setattr(match_module, "_NOT_BUILT", "it was not built (no C compiler)")
     assert RuleSet({1: "a"}, compiled=False).match(view_from_text("a")) == [1]
-    with pytest.raises(RuntimeError, match="not built"):
+    with pytest.raises(RuntimeError, match="not there: it was not built"):
         RuleSet({1: "a"}, compiled=True)
+    assert match_module.python_loop_reason().endswith("it was not built (no C compiler)")
 
 
 @pytest.mark.speedups
@@ -439,16 +443,29 @@ def test_a_dropped_ruleset_is_freed(compiled: bool) -> None:
 
 @pytest.mark.speedups
 @pytest.mark.skipif(match_module._Matcher is None, reason="the compiled matcher was not built")
-def test_a_compiled_loop_built_from_other_source_is_not_used(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_compiled_loop_built_from_other_source_is_not_used(tmp_path: Path) -> None:
     """After a ``git pull`` without ``pip install -e .``, the old compiled loop would run
-    against newer Python code: the Python loop runs instead, and the log says why."""
+    against newer Python code: the Python loop runs instead, and the reason says what to do."""
     real = Path(match_module.__file__).with_name("_speedups.c")
-    assert match_module._load_compiled(real) is match_module._Matcher
-    assert match_module._load_compiled(tmp_path / "absent.c") is match_module._Matcher  # a wheel
+    assert match_module._load_compiled(real) == (match_module._Matcher, "")
+    assert match_module._load_compiled(tmp_path / "absent.c")[0] is match_module._Matcher
     changed = tmp_path / "_speedups.c"
     changed.write_bytes(real.read_bytes() + b"\n/* changed */\n")
-    with caplog.at_level("WARNING", logger="samen.understanding"):
-        assert match_module._load_compiled(changed) is None
-    assert "Run pip install -e . again" in caplog.text
+    loaded, why = match_module._load_compiled(changed)
+    assert loaded is None
+    assert "run pip install -e . again" in why
+
+
+@pytest.mark.speedups
+@pytest.mark.skipif(match_module._Matcher is None, reason="the compiled matcher was not built")
+def test_the_compiled_loop_refuses_a_second_set_up_and_keyword_arguments() -> None:
+    """Setting a Matcher up again would free what a running call reads: refused."""
+    rs = RuleSet({1: "a", 2: "b c"}, compiled=True)
+    fast = rs._fast
+    assert fast is not None
+    with pytest.raises(TypeError, match="set up once"):
+        fast.__init__({}, rs._learn_known, {}, frozenset(), {}, {}, {}, [], [], ())  # type: ignore[misc]
+    view = view_from_text("a b c")
+    with pytest.raises(TypeError, match="view only"):
+        fast(view, extra=1)  # type: ignore[call-arg]
+    assert rs.match(view) == [1, 2]
