@@ -17,14 +17,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from samen.core.env import env_bool
+
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def _env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _env_list(name: str, default: str = "") -> list[str]:
@@ -37,8 +32,8 @@ def _default_data_dir() -> Path:
 
 
 DATA_DIR = Path(os.environ.get("SAMEN_DATA_DIR") or _default_data_dir()).expanduser()
-DEMO = _env_bool("SAMEN_DEMO")
-DEBUG = _env_bool("SAMEN_DEBUG")
+DEMO = env_bool("SAMEN_DEMO")
+DEBUG = env_bool("SAMEN_DEBUG")
 TESTING = "pytest" in sys.modules or os.environ.get("SAMEN_TESTING") == "1"
 
 
@@ -198,11 +193,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("SAMEN_SECURE_COOKIES", default=not (DEMO or DEBUG or TESTING))
+SESSION_COOKIE_SECURE = env_bool("SAMEN_SECURE_COOKIES", default=not (DEMO or DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if _env_bool("SAMEN_BEHIND_TLS_PROXY"):
+if env_bool("SAMEN_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- e-mail -------------------------------------------------------------------------------
@@ -212,7 +207,7 @@ EMAIL_HOST = os.environ.get("SAMEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("SAMEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("SAMEN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("SAMEN_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("SAMEN_EMAIL_TLS")
+EMAIL_USE_TLS = env_bool("SAMEN_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("SAMEN_EMAIL_FROM", "samen@localhost")
 
 # --- languages ----------------------------------------------------------------------------

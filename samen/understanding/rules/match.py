@@ -10,12 +10,12 @@ preview of one rule over recent posts.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from samen.core.env import env_bool  # plain Python, no Django
 from samen.understanding.rules.compile import CompiledRule, compile_node
 from samen.understanding.rules.errors import RuleSyntaxError
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
@@ -54,16 +54,11 @@ def _load_compiled(source: Path) -> tuple[type[Matcher] | None, str]:
     return _speedups.Matcher, ""
 
 
-def _switched_on(name: str) -> bool:
-    """An on/off environment variable read as Samen's settings read theirs ("0" is off)."""
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 # the same loop in C, built at install where a compiler is found (ADR 0107)
 _Matcher, _NOT_BUILT = _load_compiled(Path(__file__).with_name("_speedups.c"))
 
 #: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
-COMPILED: bool = _Matcher is not None and not _switched_on("SAMEN_PURE_PYTHON")
+COMPILED: bool = _Matcher is not None and not env_bool("SAMEN_PURE_PYTHON")
 
 
 def python_loop_reason() -> str:
