@@ -163,7 +163,7 @@ def compiled_rules() -> CompiledRules:
         # an operator reading the worker's log sees whether matching runs at full speed
         why = "" if ruleset.compiled else rules_match.python_loop_reason()
         logging.getLogger("samen.understanding").log(
-            logging.WARNING if why.startswith("the compiled loop is not used") else logging.INFO,
+            logging.WARNING if why and rules_match.compiled_loop_missing() else logging.INFO,
             "Compiled %d listening rules (%d not valid) for matching with the %s loop%s.",
             len(ruleset), len(broken), "compiled" if ruleset.compiled else "Python",
             f" ({why}; ADR 0107)" if why else "")

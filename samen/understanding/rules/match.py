@@ -61,10 +61,15 @@ _Matcher, _NOT_BUILT = _load_compiled(Path(__file__).with_name("_speedups.c"))
 COMPILED: bool = _Matcher is not None and not env_bool("SAMEN_PURE_PYTHON")
 
 
+def compiled_loop_missing() -> bool:
+    """Is the compiled loop unusable here (not built, or built from other source)?"""
+    return _Matcher is None
+
+
 def python_loop_reason() -> str:
     """Why RuleSets use the Python loop by default here ("" when they use the compiled one),
     for the worker's log."""
-    if _Matcher is None:
+    if compiled_loop_missing():
         return "the compiled loop is not used: " + _NOT_BUILT
     if not COMPILED:
         return "SAMEN_PURE_PYTHON is set"
