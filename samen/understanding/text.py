@@ -223,16 +223,24 @@ def hashtags(text: str) -> list[str]:
     """Hashtags lower-cased and without ``#``, in order, without duplicates."""
     if "#" not in text and "＃" not in text:
         return []
-    text = _without_links(text)  # "#section" inside a link is no hashtag
-    return list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(text)))
+    return _hashtags_in(_without_links(text))  # "#section" inside a link is no hashtag
+
+
+def _hashtags_in(unlinked: str) -> list[str]:
+    """:func:`hashtags` of a text whose links are already blanked out."""
+    return list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(unlinked)))
 
 
 def mentions(text: str) -> list[str]:
     """Mentioned handles lower-cased with a leading ``@``, in order, without duplicates."""
     if "@" not in text:
         return []
-    text = _without_links(text)
-    found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(text))
+    return _mentions_in(_without_links(text))
+
+
+def _mentions_in(unlinked: str) -> list[str]:
+    """:func:`mentions` of a text whose links are already blanked out."""
+    found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(unlinked))
     return list(dict.fromkeys("@" + m for m in found if m))
 
 
@@ -261,11 +269,10 @@ def extract(text: str, *, found_emoji: list[str] | None = None) -> Entities:
     tagged = "#" in text or "＃" in text
     if tagged or "@" in text:
         plain = _without_links(text)
-        if tagged:  # as hashtags(text)
-            tags = list(dict.fromkeys(t.lower() for t in _HASHTAG_RE.findall(plain)))
-        if "@" in text:  # as mentions(text)
-            found = (m.rstrip(".-").lower() for m in _MENTION_RE.findall(plain))
-            handles = list(dict.fromkeys("@" + m for m in found if m))
+        if tagged:
+            tags = _hashtags_in(plain)
+        if "@" in text:
+            handles = _mentions_in(plain)
     return Entities(
         hashtags=tags,
         mentions=handles,
