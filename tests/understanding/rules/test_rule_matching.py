@@ -232,16 +232,21 @@ def _reference(rule_trees: list[Node], view: PostView) -> list[int]:
     return [i for i, t in enumerate(rule_trees) if evaluate(t, view)]
 
 
+def _assert_agrees(rule_trees: list[Node], views: list[PostView], *, compiled: bool) -> None:
+    """A RuleSet of the trees (with the chosen loop) matches each view as the reference does."""
+    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
+    for view in views:
+        expected = _reference(rule_trees, view)
+        assert rs.match(view) == expected
+
+
 @LOOPS
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(trees, min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=5))
 def test_compiled_matcher_agrees_with_reference(
     compiled: bool, rule_trees: list[Node], views: list
 ) -> None:
-    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
-    for view in views:
-        expected = _reference(rule_trees, view)
-        assert rs.match(view) == expected
+    _assert_agrees(rule_trees, views, compiled=compiled)
 
 
 @LOOPS
@@ -303,10 +308,7 @@ def test_rules_with_required_fields_and_vetoes_agree_with_reference(
     compiled: bool, rule_trees: list[Node], views: list
 ) -> None:
     """``lang:nl (a OR b) -c -"d e"``: fields checked before any call, NOTs as vetoes."""
-    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
-    for view in views:
-        expected = _reference(rule_trees, view)
-        assert rs.match(view) == expected
+    _assert_agrees(rule_trees, views, compiled=compiled)
 
 
 odd_words = st.sampled_from(["a", "b", "a b", "b a", "", "zorg", "zo rg", "a\x00b"])
@@ -353,10 +355,7 @@ def test_hand_made_words_with_spaces_agree_with_reference(
 ) -> None:
     """Phrases, pairs and prefixes are searched in the words joined by spaces; a word that
     itself holds a space (only a hand-made view or rule has one) must not fool that."""
-    rs = RuleSet(list(enumerate(rule_trees)), compiled=compiled)
-    for view in views:
-        expected = _reference(rule_trees, view)
-        assert rs.match(view) == expected
+    _assert_agrees(rule_trees, views, compiled=compiled)
 
 
 @LOOPS
