@@ -18,6 +18,9 @@ Reported per language: how many rises alerted within an hour of their start (and
 delay), how many new hashtags did, false hashtag alerts per stream-day (any hashtag alert
 other than the rising one, or the rising one before its rise; both variants), and alerts per
 day of all kinds. The numbers are seeded, so a run is repeatable; CPU time is printed.
+
+``--switched-on``: the same streams as if Samen had been switched on 0.5 to 3 hours (drawn per
+stream) before the rise, replayed for 12 hours from there: a fresh detector (ADR 0124).
 """
 
 from __future__ import annotations
@@ -126,6 +129,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--first-seed", type=int, default=1000)
+    ap.add_argument("--switched-on", action="store_true",
+                    help="start each replay 0.5-3 hours before the rise, for 12 hours")
     args = ap.parse_args()
     print("lang\trises_within_1h\tmedian_delay_min\tnew_within_1h\tfalse_tag_alerts_per_day"
           "\talerts_per_day")  # fmt: skip
@@ -134,8 +139,12 @@ def main() -> None:
         delays: list[float | None] = []
         new_within = false_tags = alerts_total = 0
         for seed in range(args.first_seed, args.first_seed + args.seeds):
+            lead = random.Random(f"lead:{lang}:{seed}").uniform(0.5, 3.0)
             for variant in ("rise", "quiet", "new"):
                 posts, rise_at = stream(lang, seed, variant)
+                if args.switched_on:
+                    on = rise_at - timedelta(hours=lead)
+                    posts = [p for p in posts if on <= p[0] < on + timedelta(hours=12)]
                 alerts = replay(posts)
                 alerts_total += len(alerts)
                 target = {"rise": RISING[lang], "new": NEW[lang]}.get(variant)
@@ -149,7 +158,7 @@ def main() -> None:
                     new_within += hit is not None and hit.time - rise_at <= timedelta(hours=1)
         got = [d for d in delays if d is not None]
         within = sum(1 for d in got if d <= 60)
-        stream_days = args.seeds * 3 * DAYS
+        stream_days = args.seeds * 3 * (0.5 if args.switched_on else DAYS)
         median = f"{statistics.median(got):.0f}" if got else "-"
         print(f"{lang}\t{within}/{len(delays)}\t{median}\t{new_within}/{args.seeds}"
               f"\t{false_tags / stream_days:.2f}\t{alerts_total / stream_days:.1f}")  # fmt: skip

@@ -238,6 +238,7 @@ class TrendDetector:
         window_minutes: int = 60,
         half_life_hours: float = 24.0,
         warmup_minutes: int = 60,
+        baseline_minutes: int = 30,
         cooldown_hours: float = 6.0,
         same_story_share: float = 0.5,
         short_minutes: int = 30,
@@ -253,6 +254,7 @@ class TrendDetector:
         self.window_buckets = max(1, window_minutes // bucket_minutes)
         self.half_life = half_life_hours * 3600.0
         self.warmup_seconds = warmup_minutes * 60
+        self.baseline_hours = baseline_minutes / 60.0
         self.cooldown_seconds = cooldown_hours * 3600.0
         self.same_story_share = same_story_share
         self.short_buckets = max(1, min(short_minutes // bucket_minutes, self.window_buckets))
@@ -284,6 +286,7 @@ class TrendDetector:
         self._how_hours = [0] * 168  # hours that contributed to each slot
         self._last_retired_hour: int | None = None
         self._factor_cache: tuple[int, float] = (-1, 1.0)  # (bucket index, time factor)
+        self._covers_cache: tuple[int, bool] = (-1, False)  # (bucket index, baseline enough)
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
@@ -388,9 +391,17 @@ class TrendDetector:
 
     # --- expectations ------------------------------------------------------------------------
 
+    def _baseline_covers(self, bucket: _Bucket) -> bool:
+        """Does the baseline hold enough stream (``baseline_minutes``) to judge against?
+        It only changes when buckets leave the window: decided once per open bucket."""
+        if self._covers_cache[0] != bucket.index:
+            hours = self._exposure.get(bucket.index * self.bucket_seconds, self.half_life)
+            self._covers_cache = (bucket.index, hours >= self.baseline_hours)
+        return self._covers_cache[1]
+
     def _history_hours(self, now: float) -> float:
-        """Hours of stream behind the baseline, decayed like the counts (at least one)."""
-        return max(self._exposure.get(now, self.half_life), 1.0)
+        """Hours of stream behind the baseline, decayed like the counts."""
+        return self._exposure.get(now, self.half_life)
 
     def time_factor(self, now: float) -> float:
         """How busy this hour usually is compared with the average hour.
@@ -412,7 +423,8 @@ class TrendDetector:
         hours_seen = sum(self._how_hours)
         if hours_seen < 24:
             window_hours = self.window_buckets * self.bucket_seconds / 3600.0
-            usual = self._base_posts.get(now, self.half_life) / self._history_hours(now)
+            hours = self._history_hours(now)
+            usual = self._base_posts.get(now, self.half_life) / hours if hours > 0 else 0.0
             current = self._window_posts / window_hours
             return min(max(current / usual, 1.0), 5.0) ** 0.5 if usual > 0 else 1.0
         mean = sum(self._how_volume) / hours_seen
@@ -427,8 +439,13 @@ class TrendDetector:
         return min(max(factor, 0.2), 5.0)
 
     def _expected(self, base: _Decayed | None, now: float) -> float:
+        """Expected count in the window: the term's rate over the hours its baseline covers,
+        plus one pseudo-post spread over at least an hour (so a term never seen must reach a
+        real count), times the time factor. The seen part is divided by the real hours: a
+        baseline of 20 minutes holds 20 minutes of posts, not an hour's."""
         seen = base.get(now, self.half_life) if base is not None else 0.0
-        per_hour = (seen + 1.0) / self._history_hours(now)
+        hours = self._history_hours(now)
+        per_hour = (seen / hours if hours > 0 else 0.0) + 1.0 / max(hours, 1.0)
         window_hours = self.window_buckets * self.bucket_seconds / 3600.0
         return per_hour * window_hours * self.time_factor(now)
 
@@ -485,8 +502,8 @@ class TrendDetector:
             if len(unique) >= 4:
                 signatures[unique] = seen + 1
         self._recent.append((key, now, unique, copy))
-        if now - self._warm_from < self.warmup_seconds:
-            return []
+        if now - self._warm_from < self.warmup_seconds or not self._baseline_covers(bucket):
+            return []  # warming up, or too little baseline to judge anything against
         alerts: list[Alert] = []
         if not copy:
             # Most terms are far below the minimum count and have never alerted: _check
@@ -698,6 +715,7 @@ class TrendDetector:
                 "window_buckets": self.window_buckets,
                 "half_life": self.half_life,
                 "warmup_seconds": self.warmup_seconds,
+                "baseline_hours": self.baseline_hours,
                 "cooldown_seconds": self.cooldown_seconds,
                 "same_story_share": self.same_story_share,
                 "short_buckets": self.short_buckets,
@@ -738,6 +756,7 @@ class TrendDetector:
         det.window_buckets = p["window_buckets"]
         det.half_life = p["half_life"]
         det.warmup_seconds = p["warmup_seconds"]
+        det.baseline_hours = p.get("baseline_hours", det.baseline_hours)
         det.cooldown_seconds = p["cooldown_seconds"]
         det.same_story_share = p["same_story_share"]
         det.short_buckets = p.get("short_buckets", det.short_buckets)

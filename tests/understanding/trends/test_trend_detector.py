@@ -147,7 +147,7 @@ def test_state_survives_a_restart() -> None:
 
 
 def test_time_zone_aware_times_come_back_in_their_own_clock() -> None:
-    det = TrendDetector("high", warmup_minutes=0)
+    det = TrendDetector("high", warmup_minutes=0, baseline_minutes=0)
     cet = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).astimezone(
         __import__("datetime").timezone(timedelta(hours=1))
     )
