@@ -14,6 +14,7 @@ weights. Usage::
     python scripts/train_sentiment.py [--data DIR] [--with-dev] [--report [--no-nl]]
     python scripts/train_sentiment.py --transfer-report [--data DIR]
     python scripts/train_sentiment.py --full-report [--data DIR]
+    python scripts/train_sentiment.py --cv-report [--cv-setting SPEC ...] [--cv-seed N]
 
 ``--data`` is the folder holding ``sentiment/`` (default: ``$SAMEN_SHARED_DIR/data`` or the
 ``shared/data`` folder beside the repository). ``--with-dev`` adds the xlmt ``*-val`` files to the
@@ -24,7 +25,10 @@ subsets of them, and prints its macro F1 on the en/fr/de dev files (as if those 
 no training data) as mean and standard deviation: how much the head moves when only its
 training data or seed changes. ``--full-report`` does the same for the full head on the en/fr/de
 dev files (scored with their language), with its last weights and with the averaged ones side by
-side. Neither reads the Dutch evaluation set.
+side. Neither reads the Dutch evaluation set. ``--cv-report`` writes no model and reads no dev
+file: it cross-validates training settings of the full head (epochs, learning rate, L2,
+averaging) on the en/fr/de training posts, ``CV_FOLDS`` stratified folds, and prints each
+setting's scores and its paired difference from the current one (see :func:`cv_report`).
 
 The transfer head's weights are the average of its iterates over the last epochs (from epoch
 ``TRANSFER_AVERAGE_FROM`` on; Polyak averaging): the last iterate of AdaGrad on these few dense
@@ -39,7 +43,9 @@ import argparse
 import csv
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -104,12 +110,18 @@ def train(
     *,
     seed: int = SEED,
     average_from: int | None = None,
+    epochs: int | None = None,
+    lr: float | None = None,
+    l2: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression, mini-batch AdaGrad with L2, balanced class weights.
 
     With ``average_from`` the result is the mean of the weights after every step of epochs
-    ``average_from`` .. ``EPOCHS - 1`` (iterate averaging) instead of the last weights."""
-    last, averaged = train_both(rows, y, n_features, seed=seed, average_from=average_from)
+    ``average_from`` .. ``epochs - 1`` (iterate averaging) instead of the last weights.
+    ``epochs``, ``lr`` and ``l2`` default to ``EPOCHS``, ``LR`` and ``L2`` (read at call time)."""
+    last, averaged = train_both(
+        rows, y, n_features, seed=seed, average_from=average_from, epochs=epochs, lr=lr, l2=l2
+    )
     return averaged if averaged is not None else last
 
 
@@ -120,12 +132,18 @@ def train_both(
     *,
     seed: int = SEED,
     average_from: int | None = None,
+    epochs: int | None = None,
+    lr: float | None = None,
+    l2: float | None = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
     """:func:`train`'s one run, giving both the last weights and (with ``average_from``) the
     averaged ones: averaging only watches the steps, so the last weights are those of a run
     without it, and one run compares the two."""
-    if average_from is not None and not 0 <= average_from < EPOCHS:
-        raise ValueError(f"average_from must be in 0..{EPOCHS - 1}")
+    epochs = EPOCHS if epochs is None else epochs
+    lr = LR if lr is None else lr
+    l2 = L2 if l2 is None else l2
+    if average_from is not None and not 0 <= average_from < epochs:
+        raise ValueError(f"average_from must be in 0..{epochs - 1}")
     rng = np.random.default_rng(seed)
     n = len(rows)
     idx = [np.asarray(r[0], dtype=np.int64) for r in rows]
@@ -140,7 +158,7 @@ def train_both(
     W_sum = np.zeros_like(W)
     b_sum = np.zeros_like(b)
     steps = 0
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, BATCH):
             batch = order[start : start + BATCH]
@@ -159,12 +177,12 @@ def train_both(
             g = np.empty((len(uniq), 3))
             for c in range(3):
                 g[:, c] = np.bincount(inv, weights=bv * err[pos, c], minlength=len(uniq))
-            g += L2 * W[uniq]
+            g += l2 * W[uniq]
             H[uniq] += g * g
-            W[uniq] -= LR * g / np.sqrt(H[uniq])
+            W[uniq] -= lr * g / np.sqrt(H[uniq])
             gb = err.sum(axis=0)
             Hb += gb * gb
-            b -= LR * gb / np.sqrt(Hb)
+            b -= lr * gb / np.sqrt(Hb)
             if average_from is not None and epoch >= average_from:
                 W_sum += W
                 b_sum += b
@@ -353,6 +371,159 @@ def full_report(data: Path) -> dict[str, dict[str, list[float]]]:
     return scores
 
 
+CV_FOLDS = 5
+CV_SEED = 20261207  # fixes the folds of --cv-report
+CV_LANGUAGES = FULL_REPORT_LANGUAGES
+
+
+class FullSetting(NamedTuple):
+    """One training setting of the full head, as ``--cv-report`` compares them."""
+
+    epochs: int
+    lr: float
+    l2: float
+    average: bool  # average the iterates of the last third of the epochs (Polyak)
+
+    @property
+    def average_from(self) -> int | None:
+        return self.epochs - self.epochs // 3 if self.average else None
+
+    def __str__(self) -> str:
+        avg = f", avg from epoch {self.epochs - self.epochs // 3 + 1}" if self.average else ""
+        return f"epochs {self.epochs}, lr {self.lr:g}, l2 {self.l2:g}{avg}"
+
+
+CURRENT_FULL = FullSetting(EPOCHS, LR, L2, average=False)
+assert CURRENT_FULL.average_from == FULL_AVERAGE_FROM
+
+
+def one_factor_grid(base: FullSetting = CURRENT_FULL) -> list[FullSetting]:
+    """``base`` first, then every candidate that changes one factor of it."""
+    out = [base]
+    out += [base._replace(l2=v) for v in (1e-6, 1e-5, 1e-4, 3e-4) if v != base.l2]
+    out += [base._replace(epochs=v) for v in (6, 12, 20) if v != base.epochs]
+    out += [base._replace(lr=v) for v in (0.1, 0.2, 0.4) if v != base.lr]
+    out.append(base._replace(average=not base.average))
+    return out
+
+
+def parse_setting(spec: str, base: FullSetting = CURRENT_FULL) -> FullSetting:
+    """``"epochs=20,lr=0.1,l2=1e-4,avg=1"``: ``base`` with the named factors changed."""
+    setting = base
+    for item in filter(None, spec.split(",")):
+        key, _, value = item.partition("=")
+        if key == "epochs":
+            setting = setting._replace(epochs=int(value))
+        elif key == "lr":
+            setting = setting._replace(lr=float(value))
+        elif key == "l2":
+            setting = setting._replace(l2=float(value))
+        elif key == "avg":
+            setting = setting._replace(average=value not in ("0", "no", "off", "false"))
+        else:
+            raise ValueError(f"unknown factor {key!r} in {spec!r}")
+    return setting
+
+
+def cv_folds(
+    langs: Sequence[str | None], labels: Sequence[int], k: int = CV_FOLDS, seed: int = CV_SEED
+) -> np.ndarray:
+    """Fold (0..k-1) of every en/fr/de post, -1 for the others (es/it/pt: always trained on).
+
+    Stratified by language and label: each (language, label) group is shuffled with ``seed``
+    and dealt round-robin, continuing where the last group stopped, so the folds hold the
+    same share of each group and their sizes differ by at most one post."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, (lang, label) in enumerate(zip(langs, labels, strict=True)):
+        if lang in CV_LANGUAGES:
+            groups.setdefault((lang, label), []).append(i)
+    folds = np.full(len(langs), -1, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    dealt = 0
+    for key in sorted(groups):
+        members = rng.permutation(np.asarray(groups[key], dtype=np.int64))
+        folds[members] = (dealt + np.arange(len(members))) % k
+        dealt += len(members)
+    return folds
+
+
+CV_METRICS = (*(f"{lang} macro_f1" for lang in CV_LANGUAGES), "en macro_recall")
+
+
+def _mean_se(v: np.ndarray) -> str:
+    return f"{v.mean():.4f} ± {v.std(ddof=1) / np.sqrt(len(v)):.4f}"
+
+
+def _signed(v: np.ndarray) -> str:
+    return f"{v.mean():+.4f} ± {v.std(ddof=1) / np.sqrt(len(v)):.4f}"
+
+
+def cv_report(
+    data: Path, settings: Sequence[FullSetting], fold_seed: int = CV_SEED
+) -> dict[FullSetting, dict[str, np.ndarray]]:
+    """Choose the full head's training setting on training data only, without the dev sets.
+
+    The full head's epochs, learning rate, L2 and averaging were never chosen by
+    cross-validation, and the dev sets (324 posts a language) are too small and too often
+    looked at to choose them. So: ``CV_FOLDS`` stratified folds over the en/fr/de training
+    posts (:func:`cv_folds`); in each, the full head is trained as the script does (all six
+    languages' training data, seed ``SEED``) minus the fold's en/fr/de posts, and scored on
+    them per language (macro F1, and macro recall for en; float16 weights as shipped).
+    Prints, per setting, the mean ± standard error over folds and the paired difference
+    against ``settings[0]`` (the folds are shared). Writes no model; reads no dev or Dutch
+    file."""
+    texts, langs, labels = load_training(data, with_dev=False)
+    y = np.asarray(labels)
+    rows = [S.featurize(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    folds = cv_folds(langs, labels, seed=fold_seed)
+    lang_arr = np.asarray(langs, dtype=object)
+    scores = {s: {m: np.zeros(CV_FOLDS) for m in CV_METRICS} for s in settings}
+    runs: dict[tuple[int, float, float], list[FullSetting]] = {}
+    for s in settings:  # one run gives the last and the averaged weights
+        runs.setdefault((s.epochs, s.lr, s.l2), []).append(s)
+    for f in range(CV_FOLDS):
+        train_idx = np.flatnonzero(folds != f)
+        held_out = folds == f
+        test = {lang: np.flatnonzero(held_out & (lang_arr == lang)) for lang in CV_LANGUAGES}
+        sub_rows = [rows[i] for i in train_idx]
+        for (epochs, lr, l2), group in runs.items():
+            averaging = [s.average_from for s in group if s.average]
+            last, averaged = train_both(
+                sub_rows,
+                y[train_idx],
+                S.N_FEATURES,
+                epochs=epochs,
+                lr=lr,
+                l2=l2,
+                average_from=averaging[0] if averaging else None,
+            )
+            for s in group:
+                W, b = averaged if s.average and averaged is not None else last
+                for lang, idx in test.items():
+                    pred = full_predict(W, b, [rows[i] for i in idx])
+                    scores[s][f"{lang} macro_f1"][f] = macro_f1(pred, y[idx])
+                    if lang == "en":
+                        scores[s]["en macro_recall"][f] = macro_recall(pred, y[idx])
+        print(f"fold {f + 1}/{CV_FOLDS} done", file=sys.stderr)
+    base = settings[0]
+    f1s = [f"{lang} macro_f1" for lang in CV_LANGUAGES]
+    header = f"| setting | {' | '.join(CV_METRICS)} | mean en/fr/de macro_f1 |"
+    print(f"{CV_FOLDS}-fold CV (fold seed {fold_seed}), mean ± se over folds", file=sys.stderr)
+    print(header, file=sys.stderr)
+    for s in settings:
+        cells = " | ".join(_mean_se(scores[s][m]) for m in CV_METRICS)
+        mean3 = np.mean([scores[s][m] for m in f1s], axis=0)
+        print(f"| {s} | {cells} | {_mean_se(mean3)} |", file=sys.stderr)
+    print(f"paired difference against {base}, mean ± se over folds", file=sys.stderr)
+    print(header, file=sys.stderr)
+    for s in settings[1:]:
+        diffs = {m: scores[s][m] - scores[base][m] for m in CV_METRICS}
+        cells = " | ".join(_signed(d) for d in diffs.values())
+        mean3 = np.mean([diffs[m] for m in f1s], axis=0)
+        print(f"| {s} | {cells} | {_signed(mean3)} |", file=sys.stderr)
+    return scores
+
+
 def report(data: Path, with_nl: bool = True) -> None:
     sent = data / "sentiment"
     sets = [(f"xlmt-{lang}-val", lang) for lang in ("en", "fr", "de")]
@@ -398,6 +569,20 @@ def main(argv: list[str]) -> int:
         help="spread of the full head over seeds and data subsets on en/fr/de dev, last "
         "against averaged weights; writes no model",
     )
+    ap.add_argument(
+        "--cv-report",
+        action="store_true",
+        help=f"{CV_FOLDS}-fold cross-validation of full-head training settings on the en/fr/de "
+        "training posts (no dev data); writes no model",
+    )
+    ap.add_argument(
+        "--cv-setting",
+        action="append",
+        metavar="SPEC",
+        help="with --cv-report: compare the current setting with this one instead of the "
+        "one-factor grid, e.g. epochs=20,lr=0.1,l2=1e-4,avg=1 (repeatable)",
+    )
+    ap.add_argument("--cv-seed", type=int, default=CV_SEED, help="with --cv-report: fold seed")
     ap.add_argument("--out", type=Path, default=S._DATA / "sentiment.npz")
     args = ap.parse_args(argv)
     if not (args.data / "sentiment").is_dir():
@@ -408,6 +593,14 @@ def main(argv: list[str]) -> int:
         return 0
     if args.full_report:
         full_report(args.data)
+        return 0
+    if args.cv_report:
+        settings = (
+            [CURRENT_FULL, *(parse_setting(spec) for spec in args.cv_setting)]
+            if args.cv_setting
+            else one_factor_grid()
+        )
+        cv_report(args.data, settings, fold_seed=args.cv_seed)
         return 0
     texts, langs, labels = load_training(args.data, args.with_dev)
     y = np.asarray(labels)

@@ -1,5 +1,5 @@
 """scripts/train_sentiment.py: deterministic training, iterate averaging for the transfer head,
-and the transfer report's scoring agrees with the shipped classifier."""
+the transfer report's scoring agrees with the shipped classifier, and --cv-report's folds."""
 
 from __future__ import annotations
 
@@ -128,3 +128,39 @@ def test_full_report_scores_like_the_shipped_full_head(T: ModuleType) -> None:
     got = [S.LABELS[i] for i in T.full_predict(W, b, rows)]
     assert got == [S.classify(t, lang).label for t, lang in posts]
     assert {S.classify(t, lang).head for t, lang in posts} == {"full"}
+
+
+def test_cv_folds_are_stratified_disjoint_and_cover_every_post(T: ModuleType) -> None:
+    # --cv-report: every en/fr/de post is held out in exactly one fold, each fold has the same
+    # share of every (language, label) group, other languages are always trained on.
+    rng = np.random.default_rng(0)
+    langs = [str(x) for x in rng.choice(["en", "fr", "de", "es", "it", "pt"], size=997)]
+    labels = [int(x) for x in rng.integers(3, size=997)]
+    folds = T.cv_folds(langs, labels, k=5, seed=1)
+    counted = [i for i, lang in enumerate(langs) if lang in ("en", "fr", "de")]
+    assert set(folds[counted].tolist()) == set(range(5))  # held out once, in a fold 0..4
+    assert all(folds[i] == -1 for i, lang in enumerate(langs) if lang not in ("en", "fr", "de"))
+    held_out = [set(np.flatnonzero(folds == f).tolist()) for f in range(5)]
+    assert sum(len(h) for h in held_out) == len(counted)  # disjoint ...
+    assert set().union(*held_out) == set(counted)  # ... and covering every en/fr/de post
+    sizes = [len(h) for h in held_out]
+    assert max(sizes) - min(sizes) <= 1
+    for lang in ("en", "fr", "de"):
+        for label in range(3):
+            group = [i for i in counted if langs[i] == lang and labels[i] == label]
+            per_fold = np.bincount(folds[group], minlength=5)
+            assert per_fold.max() - per_fold.min() <= 1, (lang, label, per_fold)
+    assert T.cv_folds(langs, labels, k=5, seed=1).tobytes() == folds.tobytes()
+    assert T.cv_folds(langs, labels, k=5, seed=2).tobytes() != folds.tobytes()
+
+
+def test_cv_settings(T: ModuleType) -> None:
+    current = T.CURRENT_FULL  # what main() trains the full head with
+    assert current.average_from == T.FULL_AVERAGE_FROM
+    grid = T.one_factor_grid()
+    assert grid[0] == current and len(set(grid)) == len(grid) >= 9
+    assert all(sum(a != b for a, b in zip(s, current, strict=True)) == 1 for s in grid[1:])
+    s = T.parse_setting("epochs=20,l2=1e-4,avg=1")
+    assert s == T.FullSetting(20, T.LR, 1e-4, average=True) and s.average_from == 14
+    with pytest.raises(ValueError, match="unknown factor"):
+        T.parse_setting("batch=64")
