@@ -156,11 +156,19 @@ def test_cv_folds_are_stratified_disjoint_and_cover_every_post(T: ModuleType) ->
 
 def test_cv_settings(T: ModuleType) -> None:
     current = T.CURRENT_FULL  # what main() trains the full head with
+    assert tuple(current[:3]) == (T.FULL_EPOCHS, T.FULL_LR, T.FULL_L2)
     assert current.average_from == T.FULL_AVERAGE_FROM
     grid = T.one_factor_grid()
     assert grid[0] == current and len(set(grid)) == len(grid) >= 9
     assert all(sum(a != b for a, b in zip(s, current, strict=True)) == 1 for s in grid[1:])
     s = T.parse_setting("epochs=20,l2=1e-4,avg=1")
-    assert s == T.FullSetting(20, T.LR, 1e-4, average=True) and s.average_from == 14
+    assert s == T.FullSetting(20, current.lr, 1e-4, average=True) and s.average_from == 14
     with pytest.raises(ValueError, match="unknown factor"):
         T.parse_setting("batch=64")
+
+
+def test_the_transfer_heads_setting_is_not_the_full_heads(T: ModuleType) -> None:
+    # The full head's lr and L2 were chosen by --cv-report; the transfer head (Dutch) keeps its
+    # own, and train()'s defaults are the transfer head's.
+    assert (T.EPOCHS, T.LR, T.L2, T.TRANSFER_AVERAGE_FROM) == (12, 0.2, 1e-5, 8)
+    assert (T.FULL_EPOCHS, T.FULL_LR, T.FULL_L2, T.FULL_AVERAGE_FROM) == (12, 0.1, 3e-4, None)
