@@ -1,6 +1,7 @@
 """The whole path on one core into SQLite, next to the ingest floor measured in the same run.
 
     python benchmarks/pipeline.py [--posts 20000] [--rules 10000] [--rounds 2]
+                                  [--history 100000 [--history-days 7]]
 
 Posts: the texts of ``benchmarks/rules.py`` (real English tweets from ../shared/data/events when
 present, generated Dutch, French and German posts otherwise), wrapped half as Jetstream-like
@@ -17,6 +18,12 @@ full-text index. "Floor" is the one ``benchmarks/ingest.py`` uses (``shared_inge
 the same lines parsed with orjson and the same columns inserted with executemany. Also
 printed: the rule-matching rate alone (the compiled rules against prepared post views, CPU
 time).
+
+``--history N`` first stores N other posts through the same path, spread over
+``--history-days`` before the timed hour, with their rule matches dated when their posts came
+in: the database of an organisation that has run Samen for a while. Each round then removes
+only what it stored. Without it every round starts from an empty database, which flatters
+every index that grows with the data.
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -52,17 +61,26 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-def make_stream(posts: list[tuple[str, str]], seed: int = 7) -> list[bytes]:
-    """Jetstream-like and Mastodon-like JSON lines carrying the given texts, timed over the
-    hour before now (so they are live for the trend detector)."""
+def make_stream(
+    posts: list[tuple[str, str]],
+    seed: int = 7,
+    *,
+    first: int = 0,
+    end: datetime | None = None,
+    span: float = 3600.0,
+) -> list[bytes]:
+    """Jetstream-like and Mastodon-like JSON lines carrying the given texts, timed evenly over
+    the ``span`` seconds before ``end`` (default: the hour before now, so they are live for
+    the trend detector). ``first``: the number of the first post, which the lines' ids are
+    made from; streams stored in one database need ranges that do not overlap."""
     import orjson
 
     rng = random.Random(seed)
-    now = datetime.now(UTC)
-    step = 3600.0 / max(len(posts), 1)
+    end = end or datetime.now(UTC)
+    step = span / max(len(posts), 1)
     lines = []
-    for i, (text, lang) in enumerate(posts):
-        when = (now - timedelta(seconds=(len(posts) - i) * step)).strftime(
+    for i, (text, lang) in enumerate(posts, start=first):
+        when = (end - timedelta(seconds=(len(posts) - (i - first)) * step)).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ")
         if i % 2 == 0:
             event = shared_ingest.jetstream_event(rng, i)
@@ -97,14 +115,70 @@ def full_text_index() -> None:
     posts_understood.connect(index, weak=False, dispatch_uid="bench.fts")
 
 
-def reset() -> None:
+@dataclass
+class History:
+    """What was stored before the timed rounds; each round removes only what came after."""
+
+    last_post: int = 0
+    last_alert: int = 0
+    trend_state: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def store_history(posts: list[tuple[str, str]], days: float, seed: int) -> History:
+    """Store other posts (drawn like the timed ones, rules made from both) through the real
+    path, created evenly over the ``days`` before the timed stream's hour, their matches dated
+    when their posts came in: the database of an organisation that has been running for a
+    while (the B-trees deep, the trend detector with its history). Untimed."""
+    from django.db import connection
+    from django.db.models import OuterRef, Subquery
+
+    from samen.sources.models import Post
+    from samen.understanding.models import RuleMatch, TrendAlert, TrendState
+
+    n = len(posts)
+    end = datetime.now(UTC) - timedelta(hours=1)
+    done = 0
+    for start in range(0, n, 20_000):  # in parts: the lines of 100,000 posts are large
+        part = posts[start:start + 20_000]
+        span = days * 86400 * len(part) / n
+        shared_ingest.store_stream(make_stream(
+            part, seed=seed + 100 + start, first=10_000_000 + start,
+            end=end - timedelta(seconds=days * 86400 * (n - start - len(part)) / n),
+            span=span))
+        done += len(part)
+        print(f"history: {done:,} of {n:,} posts stored", file=sys.stderr, flush=True)
+    RuleMatch.objects.update(matched_at=Subquery(
+        Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1]))
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return History(
+        last_post=Post.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        last_alert=TrendAlert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        trend_state=list(TrendState.objects.values_list("key", "data", "last_post_id",
+                                                        "updated_at")),
+    )
+
+
+def reset(history: History) -> None:
+    """Remove what a round stored, keeping the history (and the trend state it left)."""
     from django.db import connection
 
+    from samen.understanding.actions import forget_trend_memory
+    from samen.understanding.models import TrendState
+
+    after = history.last_post
     with connection.cursor() as cursor:
-        for table in ("understanding_rulematch", "understanding_trendalert",
-                      "understanding_trendstate", "sources_post"):
-            cursor.execute(f"DELETE FROM {table}")
-        cursor.execute("INSERT INTO post_fts(post_fts) VALUES ('delete-all')")
+        cursor.execute("DELETE FROM understanding_rulematch WHERE post_id > %s", [after])
+        cursor.execute("DELETE FROM understanding_trendalert WHERE id > %s",
+                       [history.last_alert])
+        cursor.execute("INSERT INTO post_fts(post_fts, rowid, text) SELECT 'delete', id, text "
+                       "FROM sources_post WHERE id > %s", [after])
+        cursor.execute("DELETE FROM sources_post WHERE id > %s", [after])
+    TrendState.objects.all().delete()
+    TrendState.objects.bulk_create([
+        TrendState(key=key, data=data, last_post_id=last, updated_at=at)
+        for key, data, last, at in history.trend_state])
+    forget_trend_memory()
 
 
 def matching_alone(
@@ -142,8 +216,9 @@ def child(args: argparse.Namespace) -> None:
 
     rules_bench = _load("rules")
     rng = random.Random(args.seed)
-    posts = rules_bench.load_posts(args.posts, rng)
-    rule_texts = rules_bench.make_rules(args.rules, posts, rng)
+    drawn = rules_bench.load_posts(args.history + args.posts, rng)
+    earlier, posts = drawn[:args.history], drawn[args.history:]
+    rule_texts = rules_bench.make_rules(args.rules, drawn, rng)
     now = timezone.now()
     ListeningRule.objects.bulk_create(
         [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
@@ -155,6 +230,8 @@ def child(args: argparse.Namespace) -> None:
     t0 = time.process_time()
     selectors.compiled_rules()
     compile_s = time.process_time() - t0
+    history = (store_history(earlier, args.history_days, args.seed) if earlier
+               else History())
     # Best of rounds, in wall time and in CPU time of this one process: on a shared machine
     # other work only slows a round down, and CPU time leaves it out altogether.
     floor = samen = floor_cpu = samen_cpu = float("inf")
@@ -162,17 +239,18 @@ def child(args: argparse.Namespace) -> None:
     for _ in range(args.rounds):
         wall, cpu = shared_ingest.floor_path(lines, connection.vendor)
         floor, floor_cpu = min(floor, wall), min(floor_cpu, cpu)
-        reset()
+        reset(history)
         wall, cpu = shared_ingest.store_stream(lines)
         samen, samen_cpu = min(samen, wall), min(samen_cpu, cpu)
-        matches, alerts = RuleMatch.objects.count(), TrendAlert.objects.count()
+        matches = RuleMatch.objects.filter(post_id__gt=history.last_post).count()
+        alerts = TrendAlert.objects.filter(pk__gt=history.last_alert).count()
     alone, per_post, compiled = matching_alone(rule_texts, posts)
     print(json.dumps({"posts": len(lines), "rules": len(rule_texts), "samen": len(lines) / samen,
                       "floor": len(lines) / floor, "samen_cpu": len(lines) / samen_cpu,
                       "floor_cpu": len(lines) / floor_cpu, "matching_alone": alone,
                       "matches_per_post": per_post, "compiled": compiled, "stored_matches": matches,
-                      "compile_s": compile_s,
-                      "alerts": alerts}))
+                      "compile_s": compile_s, "history": args.history,
+                      "history_days": args.history_days, "alerts": alerts}))
 
 
 def main() -> None:
@@ -181,6 +259,10 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--history", type=int, default=0,
+                        help="posts stored before the timed rounds (a database in use)")
+    parser.add_argument("--history-days", type=float, default=7.0,
+                        help="the days those posts are spread over")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -191,15 +273,18 @@ def main() -> None:
                "SAMEN_DATA_DIR": tmp, "PYTHONPATH": str(REPO)}
         out = subprocess.run([sys.executable, __file__, "--child", "--posts", str(args.posts),
                               "--rules", str(args.rules), "--rounds", str(args.rounds),
-                              "--seed", str(args.seed)],
-                             env=env, capture_output=True, text=True, check=False)
+                              "--seed", str(args.seed), "--history", str(args.history),
+                              "--history-days", str(args.history_days)],
+                             env=env, stdout=subprocess.PIPE, text=True, check=False)
     if out.returncode != 0:
-        print(out.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(out.returncode)
+        raise SystemExit(out.returncode)  # its error went to stderr
     r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"whole path, {r['posts']:,} posts (half Jetstream-like, half Mastodon-like; "
           f"nl/fr/de generated, en real when ../shared is there), {r['rules']:,} rules, "
           "SQLite, one core, best of rounds")
+    if r["history"]:
+        print(f"  timed after {r['history']:,} other posts stored over {r['history_days']:g} days "
+              "(the floor's table starts empty)")
     print(f"{'':<62}{'CPU time':>12}{'wall clock':>12}")
     print(f"  {'Samen (normalize, enrich, store, match, trends, full-text)':<60}"
           f"{r['samen_cpu']:>12,.0f}{r['samen']:>12,.0f} posts/s")

@@ -2,6 +2,7 @@
 each step timed on its own (exclusive time: a step's time leaves out the steps it calls).
 
     python benchmarks/pipeline_steps.py [--posts 10000] [--rules 10000] [--seed 1]
+                                        [--history 100000 [--history-days 0.42]]
 
 The steps are the functions of the real path, wrapped with a timer for this run only: mapping,
 enrichment at ingest, building and inserting the post rows, the batch's bookkeeping, reading
@@ -10,7 +11,8 @@ insights rollups, the inbox's intake, the full-text index, commits. What no wrap
 "glue" (the code between steps, signals, transactions). One batch of other posts runs first,
 untimed, so that imports and first-call set-up are not charged to a step (a worker pays them
 once); the timers add ~1 µs per wrapped call, which lands in the step that makes the call.
-Wall-clock time (perf_counter): run it on a quiet machine, or twice.
+Wall-clock time (perf_counter): run it on a quiet machine, or twice. ``--history`` stores
+other posts first, as ``benchmarks/pipeline.py --history`` does (a database in use).
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=10_000)
     ap.add_argument("--rules", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--history", type=int, default=0)
+    ap.add_argument("--history-days", type=float, default=7.0)
     args = ap.parse_args()
     os.environ.setdefault("SAMEN_DATABASE_URL",
                           f"sqlite:///{tempfile.mkdtemp(prefix='samen-steps-')}/bench.sqlite3")
@@ -107,15 +111,18 @@ def main() -> None:
 
     rules_bench = pipeline._load("rules")
     rng = random.Random(args.seed)
-    posts = rules_bench.load_posts(args.posts + 1000, rng)
-    warm, posts = posts[:1000], posts[1000:]
-    rule_texts = rules_bench.make_rules(args.rules, posts, rng)
+    drawn = rules_bench.load_posts(args.history + args.posts + 1000, rng)
+    earlier, warm, posts = (drawn[:args.history], drawn[args.history:args.history + 1000],
+                            drawn[args.history + 1000:])
+    rule_texts = rules_bench.make_rules(args.rules, posts if not earlier else drawn, rng)
     now = timezone.now()
     ListeningRule.objects.bulk_create(
         [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
          for i, q in enumerate(rule_texts)], batch_size=500)
     pipeline.full_text_index()
     selectors.compiled_rules()
+    if earlier:
+        pipeline.store_history(earlier, args.history_days, args.seed)
 
     steps = Steps()
     steps.patch(bluesky_mapping, "map_jetstream_event", "mapping (Bluesky)")
@@ -139,7 +146,7 @@ def main() -> None:
     patch_receiver(steps, posts_understood, "bench.fts", "full-text index")
 
     # imports and first-call set-up, on other posts, untimed
-    shared_ingest.store_stream(pipeline.make_stream(warm, seed=args.seed + 1))
+    shared_ingest.store_stream(pipeline.make_stream(warm, seed=args.seed + 1, first=len(posts)))
     lines = pipeline.make_stream(posts, seed=args.seed)
     steps.on = True
     wall, _cpu = shared_ingest.store_stream(lines)
