@@ -11,11 +11,12 @@ batches of 1,000, one transaction each, as ``understanding.actions`` does. Print
 per post (this process; SQLite runs in it) and wall time, and the database's size.
 
 Shapes:
-- ``now``: ``understanding_rulematch`` as its migration creates it: a row per (post, rule)
-  with foreign keys, the unique (post, rule) constraint and the (rule, matched_at) index.
-- ``now without the rule index``: the same without (rule, matched_at): what that index costs.
-- ``a row per match, index (day, rule, time)``: the rule index led by the day, so that a
-  batch writes into today's part of it only.
+- ``rule first (before ADR 0147)``: ``understanding_rulematch`` as migration 0002 left it: a
+  row per (post, rule) with foreign keys, the unique (post, rule) constraint and the
+  (rule, matched_at) index.
+- ``no rule index``: the same without (rule, matched_at): what that index costs.
+- ``day first (now, ADR 0147)``: as migration 0003 makes it: a ``day`` column leads the
+  index, (day, rule, matched_at), so that a batch writes into today's part of it only.
 - ``per post``: one row per post that matched, the rule ids as text; no way to find a rule's
   posts but reading every row.
 - ``per post + counts per rule and day``: also a count per (rule, day): the rules list's
@@ -59,8 +60,8 @@ CREATE TABLE "understanding_rulematch" ("id" integer NOT NULL PRIMARY KEY AUTOIN
     CONSTRAINT "one_match_per_post_and_rule" UNIQUE ("post_id", "rule_id"));
 """
 DAY_COLUMN = NOW.replace('"matched_at" datetime NOT NULL,',
-                         '"matched_at" datetime NOT NULL, "day" integer NOT NULL,')
-DAY_RULE_INDEX = ('CREATE INDEX "rulematch_day_rule" ON "understanding_rulematch" '
+                         '"matched_at" datetime NOT NULL, "day" date NOT NULL,')
+DAY_RULE_INDEX = ('CREATE INDEX "rulematch_day_rule_time" ON "understanding_rulematch" '
                   '("day", "rule_id", "matched_at");')
 RULE_INDEX = ('CREATE INDEX "rulematch_rule_time" ON "understanding_rulematch" '
               '("rule_id", "matched_at");')
@@ -94,7 +95,7 @@ def insert_rows(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -> N
 
 
 def insert_rows_day(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -> None:
-    day = int(at[:10].replace("-", ""))
+    day = at[:10]
     con.executemany(
         'INSERT INTO "understanding_rulematch" (post_id, rule_id, matched_at, day) '
         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -128,9 +129,9 @@ def insert_filters(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -
 
 
 SHAPES: list[tuple[str, str, Callable[[sqlite3.Connection, Batch, str, Meta], None]]] = [
-    ("now", NOW + RULE_INDEX, insert_rows),
-    ("now without the rule index", NOW, insert_rows),
-    ("a row per match, index (day, rule, time)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
+    ("rule first (before ADR 0147)", NOW + RULE_INDEX, insert_rows),
+    ("no rule index", NOW, insert_rows),
+    ("day first (now, ADR 0147)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
     ("per post", PER_POST, insert_per_post),
     ("per post + counts per rule and day", PER_POST + COUNTS_DAY, insert_day),
     ("per post + counts per rule, day, source, language",

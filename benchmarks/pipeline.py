@@ -131,6 +131,7 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int) -> Histo
     while (the B-trees deep, the trend detector with its history). Untimed."""
     from django.db import connection
     from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import TruncDate
 
     from samen.sources.models import Post
     from samen.understanding.models import RuleMatch, TrendAlert, TrendState
@@ -149,6 +150,7 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int) -> Histo
         print(f"history: {done:,} of {n:,} posts stored", file=sys.stderr, flush=True)
     RuleMatch.objects.update(matched_at=Subquery(
         Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1]))
+    RuleMatch.objects.update(day=TruncDate("matched_at", tzinfo=UTC))
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return History(

@@ -23,7 +23,7 @@ from samen.insights.registry import (
     register,
 )
 from samen.insights.selectors import period_bounds
-from samen.understanding.models import AlertKind, RuleMatch, TrendAlert
+from samen.understanding.models import AlertKind, RuleMatch, TrendAlert, match_day
 
 TOP_RULES = 10
 
@@ -32,7 +32,8 @@ def top_rules(period: Period, filters: Filters) -> MetricTable:
     """The ten rules with the most matches made in the period, among the posts of the chosen
     channels and languages (ties by name, so the order is stable)."""
     start, end = period_bounds(period)
-    qs = RuleMatch.objects.filter(matched_at__gte=start, matched_at__lt=end)
+    qs = RuleMatch.objects.filter(day__gte=match_day(start), day__lte=match_day(end),
+                                  matched_at__gte=start, matched_at__lt=end)
     if filters.channels:
         qs = qs.filter(post__source__in=filters.channels)
     if filters.languages:

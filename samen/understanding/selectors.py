@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -22,6 +22,7 @@ from samen.understanding.models import (
     Sensitivity,
     TrendAlert,
     UnderstandingSettings,
+    match_day,
 )
 from samen.understanding.postviews import POST_FIELDS
 from samen.understanding.rules import RuleSet
@@ -58,20 +59,42 @@ def rules() -> QuerySet[ListeningRule]:
     return ListeningRule.objects.all()
 
 
-def rules_with_counts(*, now: datetime | None = None) -> QuerySet[ListeningRule]:
-    """Every rule with ``matches_today`` and ``matches_week`` (one query)."""
+def rules_with_counts(*, now: datetime | None = None) -> list[ListeningRule]:
+    """Every rule with ``matches_today`` (since local midnight) and ``matches_week`` (the last
+    seven days): one query over the week's part of the day-led match index, one for the
+    rules."""
     now = now or timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week = now - timedelta(days=7)
-    return ListeningRule.objects.annotate(
-        matches_today=Count("matches", filter=Q(matches__matched_at__gte=today)),
-        matches_week=Count("matches", filter=Q(matches__matched_at__gte=week)),
-    )
+    counts: dict[int, dict[str, int]] = {
+        row["rule_id"]: {"week": row["week"], "today": row["today"]}
+        for row in RuleMatch.objects.filter(day__gte=match_day(week), matched_at__gte=week)
+        .order_by().values("rule_id")
+        .annotate(week=Count("pk"), today=Count("pk", filter=Q(matched_at__gte=today)))
+    }
+    rules = list(ListeningRule.objects.all())
+    for rule in rules:
+        row: dict[str, int] = counts.get(rule.pk, {})
+        rule.matches_week = row.get("week", 0)  # type: ignore[attr-defined]
+        rule.matches_today = row.get("today", 0)  # type: ignore[attr-defined]
+    return rules
+
+
+def match_days() -> list[date]:
+    """Every day from the first match's to the last one's (or today's): "the matches of one
+    rule" is looked up one day at a time (``day IN (...) AND rule_id = ...``), which the
+    day-led index answers with one seek per day. Two index look-ups."""
+    days = RuleMatch.objects.order_by("day").values_list("day", flat=True)
+    first = days.first()
+    if first is None:
+        return []
+    last = max(days.reverse().first() or first, match_day(timezone.now()))
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def posts_of_rule(rule: ListeningRule) -> QuerySet[Post]:
     """The posts a rule matched, newest first."""
-    post_ids = RuleMatch.objects.filter(rule=rule).values("post_id")
+    post_ids = RuleMatch.objects.filter(day__in=match_days(), rule=rule).values("post_id")
     return Post.objects.filter(pk__in=post_ids).only(*POST_FIELDS).order_by("-created_at")
 
 

@@ -1,0 +1,100 @@
+"""Rule matches are filed by day (ADR 0147): a rule's page still finds every post it matched,
+on any day; the rules list counts "today" by the organisation's clock; old matches get their
+day when the database is upgraded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from samen.understanding import actions, selectors
+from samen.understanding.models import RuleMatch, match_day
+
+pytestmark = pytest.mark.django_db
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def test_a_rule_s_page_finds_its_posts_on_every_day_it_matched(make_post):
+    rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
+    other = actions.do_create_rule(name="Brug", query="brug", by=None)
+    now = timezone.now()
+    posts = []
+    for days_ago in (40, 3, 0):  # with days without any match between them
+        post = make_post(f"De dijk, {days_ago} dagen geleden", minutes_ago=days_ago * 1440 + 5)
+        RuleMatch.objects.create(rule=rule, post=post, matched_at=now - timedelta(days=days_ago))
+        posts.append(post)
+    elsewhere = make_post("De brug is dicht")
+    RuleMatch.objects.create(rule=other, post=elsewhere)
+    assert list(selectors.posts_of_rule(rule)) == posts[::-1]  # newest first
+    assert list(selectors.posts_of_rule(other)) == [elsewhere]
+
+
+def test_a_match_is_filed_under_the_utc_day_it_was_made():
+    late = datetime(2026, 3, 1, 23, 30, tzinfo=BRUSSELS)  # 22:30 UTC
+    after_midnight = datetime(2026, 3, 2, 0, 30, tzinfo=BRUSSELS)  # 23:30 UTC, the day before
+    assert match_day(late) == date(2026, 3, 1)
+    assert match_day(after_midnight) == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Brussels", "America/New_York"])
+def test_today_on_the_rules_list_is_the_organisation_s_today(make_post, settings, tz):
+    """A match just after local midnight is filed under yesterday's UTC date in Brussels (and
+    under today's in New York): "today" follows the clock on the wall either way."""
+    settings.TIME_ZONE = tz
+    zone = ZoneInfo(tz)
+    rule = actions.do_create_rule(name="Regen", query="regen", by=None)
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=zone)
+    midnight = now.replace(hour=0, minute=0)
+    for when in (midnight + timedelta(minutes=30),  # today, local
+                 midnight - timedelta(minutes=30),  # yesterday, local
+                 now - timedelta(days=6, hours=23),  # this week
+                 now - timedelta(days=8)):  # longer ago
+        RuleMatch.objects.create(rule=rule, post=make_post("regen"), matched_at=when)
+    with timezone.override(zone):
+        (found,) = [r for r in selectors.rules_with_counts(now=now) if r.pk == rule.pk]
+    assert (found.matches_today, found.matches_week) == (1, 3)
+
+
+def test_a_rule_s_posts_are_looked_up_by_day_in_the_index(make_post):
+    """The rule page must not read every match ever made: SQLite's plan seeks the day-led
+    index once per day for the rule. (PostgreSQL plans by its own statistics; SQLite is the
+    embedded default that most small organisations run.)"""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
+    RuleMatch.objects.create(rule=rule, post=make_post("dijk"))
+    matches = RuleMatch.objects.filter(day__in=selectors.match_days(), rule=rule)
+    sql, params = matches.values("post_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "rulematch_day_rule_time" in plan and "day=? AND rule_id=?" in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_files_existing_matches_under_their_day(make_post):
+    before = [("understanding", "0002_rulematch_no_single_column_indexes")]
+    after = [("understanding", "0003_rulematch_day_index")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        Rule = old.get_model("understanding", "ListeningRule")
+        Match = old.get_model("understanding", "RuleMatch")
+        now = timezone.now()
+        rule = Rule.objects.create(name="Oud", query="oud", created_at=now, updated_at=now)
+        made = [datetime(2026, 1, 5, 23, 59, tzinfo=UTC), datetime(2026, 1, 6, 0, 1, tzinfo=UTC)]
+        for when in made:
+            Match.objects.create(rule_id=rule.pk, post_id=make_post("oud").pk, matched_at=when)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    days = sorted(RuleMatch.objects.values_list("day", flat=True))
+    assert days == [date(2026, 1, 5), date(2026, 1, 6)]
