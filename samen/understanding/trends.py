@@ -6,7 +6,8 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
   *baseline* built from everything before the window, so a rise cannot hide itself.
 * The baseline rate of a term (a hashtag, a word, or a rule's matches) is its exponentially
   decayed count (half-life one day) divided by the hours of history it covers. One
-  pseudo-post is added, so a term never seen before must reach a real count to alert.
+  pseudo-post (spread over at least an hour) is added, so a term never seen before must
+  reach a real count to alert.
 * The expected count in the window is that rate times the *time-of-week factor*: how busy this
   hour of this day of the week usually is compared with the average hour, learned from the
   whole stream (hour-of-day after one day of history, hour-of-week after one week). A quiet
@@ -14,7 +15,8 @@ The method, in words a comms lead can check (docs/trends.md has the long form):
 * Surprise is the Poisson tail probability of seeing at least this count if the expected count
   were true, given as ``score = -log10(p)``: score 8 means "one chance in a hundred million".
 * An alert needs a minimum count, a minimum ratio count/expected and a minimum score (the three
-  set by *sensitivity*) after one hour of stream (warm-up, again after a silence of 12 hours).
+  set by *sensitivity*) after one hour of stream (warm-up, again after a silence of 12 hours)
+  and once the baseline covers half an hour: on a new stream, from 90 minutes on.
   Words need more than hashtags (twice the count, +2 in score) and must also
   have risen as a share of all posts, so a stream that simply gets busier does not make every
   common word "trend".
