@@ -1,7 +1,7 @@
 """The whole path on one core into SQLite, next to the ingest floor measured in the same run.
 
     python benchmarks/pipeline.py [--posts 20000] [--rules 10000] [--rounds 2]
-                                  [--history 100000 [--history-days 7]]
+                                  [--history 160000 --history-days 4 --span-hours 6]
 
 Posts: the texts of ``benchmarks/rules.py`` (real English tweets from ../shared/data/events when
 present, generated Dutch, French and German posts otherwise), wrapped half as Jetstream-like
@@ -20,10 +20,13 @@ printed: the rule-matching rate alone (the compiled rules against prepared post 
 time).
 
 ``--history N`` first stores N other posts through the same path, spread over
-``--history-days`` before the timed hour, with their rule matches dated when their posts came
+``--history-days`` before the timed posts, with their rule matches dated when their posts came
 in: the database of an organisation that has run Samen for a while. Each round then removes
-only what it stored. Without it every round starts from an empty database, which flatters
-every index that grows with the data.
+only what it stored and starts from the trend detector the history left. Without it every
+round starts from an empty database, which flatters every index that grows with the data, and
+the timed hour is the trend detector's warm-up, in which it only counts. For a steady stream
+give the history and the timed posts the same rate: ``--posts 10000 --span-hours 6 --history
+160000 --history-days 4`` is 1,667 posts an hour throughout.
 """
 
 from __future__ import annotations
@@ -124,20 +127,22 @@ class History:
     trend_state: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-def store_history(posts: list[tuple[str, str]], days: float, seed: int) -> History:
+def store_history(posts: list[tuple[str, str]], days: float, seed: int,
+                  end: datetime) -> History:
     """Store other posts (drawn like the timed ones, rules made from both) through the real
     path, created evenly over the ``days`` before the timed stream's hour, their matches dated
     when their posts came in: the database of an organisation that has been running for a
-    while (the B-trees deep, the trend detector with its history). Untimed."""
+    while (the B-trees deep, the trend detector with its history). The history ends at
+    ``end``, where the timed stream begins. Untimed."""
     from django.db import connection
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import TruncDate
 
     from samen.sources.models import Post
+    from samen.understanding import actions
     from samen.understanding.models import RuleMatch, TrendAlert, TrendState
 
     n = len(posts)
-    end = datetime.now(UTC) - timedelta(hours=1)
     done = 0
     for start in range(0, n, 20_000):  # in parts: the lines of 100,000 posts are large
         part = posts[start:start + 20_000]
@@ -148,6 +153,12 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int) -> Histo
             span=span))
         done += len(part)
         print(f"history: {done:,} of {n:,} posts stored", file=sys.stderr, flush=True)
+    # The worker keeps its detector in memory and writes it at most every 30 seconds: write
+    # what it holds now, so that every round starts from the detector the history left.
+    memory = actions._trend_memory
+    if memory is not None:
+        TrendState.objects.filter(key="main").update(
+            data=memory.detector.to_dict(), last_post_id=memory.last_post_id)
     RuleMatch.objects.update(matched_at=Subquery(
         Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1]))
     RuleMatch.objects.update(day=TruncDate("matched_at", tzinfo=UTC))
@@ -226,14 +237,16 @@ def child(args: argparse.Namespace) -> None:
         [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
          for i, q in enumerate(rule_texts)], batch_size=500)
     full_text_index()
-    lines = make_stream(posts, seed=args.seed)
+    timed_end = datetime.now(UTC)
+    span = args.span_hours * 3600
+    lines = make_stream(posts, seed=args.seed, end=timed_end, span=span)
     connection.ensure_connection()
     # A worker compiles the rules once and keeps them (rebuilt only when a rule changes).
     t0 = time.process_time()
     selectors.compiled_rules()
     compile_s = time.process_time() - t0
-    history = (store_history(earlier, args.history_days, args.seed) if earlier
-               else History())
+    history = (store_history(earlier, args.history_days, args.seed,
+                             end=timed_end - timedelta(seconds=span)) if earlier else History())
     # Best of rounds, in wall time and in CPU time of this one process: on a shared machine
     # other work only slows a round down, and CPU time leaves it out altogether.
     floor = samen = floor_cpu = samen_cpu = float("inf")
@@ -265,6 +278,10 @@ def main() -> None:
                         help="posts stored before the timed rounds (a database in use)")
     parser.add_argument("--history-days", type=float, default=7.0,
                         help="the days those posts are spread over")
+    parser.add_argument("--span-hours", type=float, default=1.0,
+                        help="the hours the timed posts are spread over (at most 6, the trend "
+                             "detector's horizon); with --history, choose both so that the "
+                             "rates match, or the timed stream is a spike")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -276,7 +293,8 @@ def main() -> None:
         out = subprocess.run([sys.executable, __file__, "--child", "--posts", str(args.posts),
                               "--rules", str(args.rules), "--rounds", str(args.rounds),
                               "--seed", str(args.seed), "--history", str(args.history),
-                              "--history-days", str(args.history_days)],
+                              "--history-days", str(args.history_days),
+                              "--span-hours", str(args.span_hours)],
                              env=env, stdout=subprocess.PIPE, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(out.returncode)  # its error went to stderr
