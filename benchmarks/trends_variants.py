@@ -17,11 +17,15 @@ may need updating when the detector changes):
   count at least 3) alerts at count 6, ratio 3 and score 2.4.
 - ``long``: the rate test over the last two hours as well, for terms already in use before
   the last hour (half the minimum count), against a baseline without those two hours.
+- ``uncertain``: (ADR 0124) while the baseline covers less than six hours, the rate test also
+  asks the same score of a negative binomial whose rate is only known from the baseline's
+  count (:func:`baseline_surprise` below): a short baseline leaves the rate uncertain.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -134,12 +138,54 @@ class Long(TrendDetector):
         return (per_hour, score) if score >= min_score else None
 
 
+def baseline_surprise(count: int, seen: float, hours: float, window_hours: float) -> float:
+    """-log10 P(X >= count), X negative binomial: a Poisson whose rate has a gamma belief of
+    shape ``seen + 1`` from ``hours`` of baseline, over ``window_hours``. 0 without baseline."""
+    if count <= 0 or hours <= 0:
+        return 0.0
+    r = seen + 1.0
+    p = hours / (hours + window_hours)
+    log_q = math.log1p(-p)
+    log_pmf = (math.lgamma(count + r) - math.lgamma(count + 1) - math.lgamma(r)
+               + r * math.log(p) + count * log_q)
+    q = math.exp(log_q)
+    total, term, k = 1.0, 1.0, count
+    while k < count + 100_000:  # terms fall once k > r q / p; cut when negligible
+        k += 1
+        term *= (k - 1 + r) / k * q
+        total += term
+        if term < 1e-12 * total and (k + r) * q < k + 1:
+            break
+    return max(0.0, -(log_pmf + math.log(total)) / math.log(10))
+
+
+class Uncertain(TrendDetector):
+    short_hours = 6.0
+
+    def _rate_test(
+        self, term: str, count: int, now: float, kind: str, min_score: float
+    ) -> tuple[float, float] | None:
+        found = super()._rate_test(term, count, now, kind, min_score)
+        hours = self._exposure.get(now, self.half_life)
+        if found is None or hours >= self.short_hours:
+            return found
+        key = term if kind != "rule" else "\x00" + term
+        factor = self.time_factor(now) if found[0] == self._expected_cache.get(key) else 1.0
+        base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+        seen = base.get(now, self.half_life) if base is not None else 0.0
+        window_hours = self.window_buckets * self.bucket_seconds / 3600.0
+        if baseline_surprise(count, seen, hours, window_hours * factor) < min_score:
+            return None
+        return found
+
+
 VARIANTS: dict[str, type[TrendDetector]] = {
     "relief1": Relief,
     "relief2": Relief2,
     "relief2day": Relief2Day,
     "lowscore": LowScore,
     "long": Long,
+    "uncertain": Uncertain,
 }
 
 
@@ -147,13 +193,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("variant", choices=sorted(VARIANTS))
     ap.add_argument("--synthetic", action="store_true")
+    ap.add_argument("--switched-on", action="store_true",
+                    help="the synthetic streams switched on 0.5-3 hours before their rise")
+    ap.add_argument("--lead", default=None, help="passed on to benchmarks/trends.py")
     args = ap.parse_args()
     cls = VARIANTS[args.variant]
     events_benchmark.TrendDetector = cls  # type: ignore[misc]
     trends_synthetic.TrendDetector = cls  # type: ignore[misc]
-    sys.argv = [sys.argv[0]]
+    sys.argv = [sys.argv[0], *(["--lead", args.lead] if args.lead else [])]
     events_benchmark.main()
     if args.synthetic:
+        sys.argv = [sys.argv[0], *(["--switched-on"] if args.switched_on else [])]
         trends_synthetic.main()
 
 

@@ -45,12 +45,16 @@ def replay(posts: list[tuple[datetime, list[str], list[str]]],
 
 
 @pytest.mark.parametrize("per_hour", [1_000, 5_000])
-def test_a_busy_steady_stream_raises_no_alert_in_its_first_hours(per_hour: int) -> None:
+def test_a_busy_steady_stream_raises_few_alerts_in_its_first_hours(per_hour: int) -> None:
     """Before 2026-12-07 the first hour after warm-up judged 60 minutes of posts against
-    a baseline of 5 minutes counted as an hour: a busy stream alerted on dozens of its
-    everyday terms and rules at once."""
-    alerts = replay(steady_stream(per_hour, 4), TrendDetector("normal"))
-    assert [(a.kind, a.term, a.time) for a in alerts] == []
+    a baseline of 5 minutes counted as an hour: over these six streams a busy one alerted
+    on 62-82 (1,000 an hour) or 233-251 (5,000 an hour) of its everyday terms and rules in
+    four hours. Now at most a few: a term absent from half an hour of baseline by chance
+    still looks new (ADR 0124 says why that stays)."""
+    per_stream = [len(replay(steady_stream(per_hour, 4, seed=seed), TrendDetector("normal")))
+                  for seed in range(6)]
+    assert max(per_stream) <= 3
+    assert sum(per_stream) <= 8
 
 
 def test_a_new_story_after_the_first_two_hours_alerts_within_its_hour() -> None:
