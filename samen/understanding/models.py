@@ -118,13 +118,15 @@ class RuleMatch(models.Model):
         return f"{self.rule_id} ← {self.post_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.day is None:
-            self.day = match_day(self.matched_at)
+        self.day = match_day(self.matched_at)  # always its own: a moved match moves day too
         super().save(*args, **kwargs)
 
 
 def match_day(when: datetime) -> date:
-    """The day a match made at ``when`` is filed under: its UTC date."""
+    """The day a match made at ``when`` is filed under: its UTC date (a naive time is read
+    in Samen's time zone, as Django reads it)."""
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
     return when.astimezone(UTC).date()
 
 

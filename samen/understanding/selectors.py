@@ -4,12 +4,14 @@ insights and the API."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -92,9 +94,24 @@ def match_days() -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+def _query_params_allowed() -> int:
+    """How many bound parameters one statement may carry: SQLite's limit is a build setting
+    (999 before 3.32, 32,766 since); PostgreSQL's is 65,535."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 65_535
+
+
 def posts_of_rule(rule: ListeningRule) -> QuerySet[Post]:
-    """The posts a rule matched, newest first."""
-    post_ids = RuleMatch.objects.filter(day__in=match_days(), rule=rule).values("post_id")
+    """The posts a rule matched, newest first. One seek per day of matches; where the days
+    are more than one statement may list (years of history on an old SQLite), the rule's
+    matches are read from the whole index instead."""
+    days = match_days()
+    matches = RuleMatch.objects.filter(rule=rule)
+    if len(days) < _query_params_allowed() - 10:
+        matches = matches.filter(day__in=days)
+    post_ids = matches.values("post_id")
     return Post.objects.filter(pk__in=post_ids).only(*POST_FIELDS).order_by("-created_at")
 
 

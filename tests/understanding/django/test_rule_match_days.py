@@ -98,3 +98,25 @@ def test_upgrading_files_existing_matches_under_their_day(make_post):
         executor.migrate(after)
     days = sorted(RuleMatch.objects.values_list("day", flat=True))
     assert days == [date(2026, 1, 5), date(2026, 1, 6)]
+
+
+def test_a_rule_s_page_still_works_when_its_days_outnumber_what_sqlite_may_bind(make_post):
+    """SQLite before 3.32 binds at most 999 values a statement: after years of matches the
+    page reads the rule's matches without the list of days rather than fail."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on bound values")
+    import sqlite3
+
+    rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
+    now = timezone.now()
+    old = make_post("dijk, lang geleden", minutes_ago=100 * 1440)
+    new = make_post("dijk, vandaag")
+    RuleMatch.objects.create(rule=rule, post=old, matched_at=now - timedelta(days=100))
+    RuleMatch.objects.create(rule=rule, post=new, matched_at=now)
+    connection.ensure_connection()
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    before = connection.connection.setlimit(limit, 60)  # fewer than the 101 days
+    try:
+        assert list(selectors.posts_of_rule(rule)) == [new, old]
+    finally:
+        connection.connection.setlimit(limit, before)
