@@ -166,7 +166,7 @@ class Uncertain(TrendDetector):
         self, term: str, count: int, now: float, kind: str, min_score: float
     ) -> tuple[float, float] | None:
         found = super()._rate_test(term, count, now, kind, min_score)
-        hours = self._exposure.get(now, self.half_life)
+        hours = self._history_hours(now)
         if found is None or hours >= self.short_hours:
             return found
         key = term if kind != "rule" else "\x00" + term

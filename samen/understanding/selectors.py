@@ -68,17 +68,17 @@ def rules_with_counts(*, now: datetime | None = None) -> list[ListeningRule]:
     now = now or timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week = now - timedelta(days=7)
-    counts: dict[int, dict[str, int]] = {
-        row["rule_id"]: {"week": row["week"], "today": row["today"]}
-        for row in RuleMatch.objects.filter(day__gte=match_day(week), matched_at__gte=week)
-        .order_by().values("rule_id")
-        .annotate(week=Count("pk"), today=Count("pk", filter=Q(matched_at__gte=today)))
+    counts = {
+        rule_id: (week_n, today_n)
+        for rule_id, week_n, today_n in RuleMatch.objects
+        .filter(day__gte=match_day(week), matched_at__gte=week)
+        .order_by().values_list("rule_id")
+        .annotate(week_n=Count("pk"), today_n=Count("pk", filter=Q(matched_at__gte=today)))
     }
     rules = list(ListeningRule.objects.all())
     for rule in rules:
-        row: dict[str, int] = counts.get(rule.pk, {})
-        rule.matches_week = row.get("week", 0)  # type: ignore[attr-defined]
-        rule.matches_today = row.get("today", 0)  # type: ignore[attr-defined]
+        rule.matches_week, rule.matches_today = counts.get(  # type: ignore[attr-defined]
+            rule.pk, (0, 0))
     return rules
 
 

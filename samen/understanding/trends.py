@@ -397,7 +397,7 @@ class TrendDetector:
         """Does the baseline hold enough stream (``baseline_minutes``) to judge against?
         It only changes when buckets leave the window: decided once per open bucket."""
         if self._covers_cache[0] != bucket.index:
-            hours = self._exposure.get(bucket.index * self.bucket_seconds, self.half_life)
+            hours = self._history_hours(bucket.index * self.bucket_seconds)
             self._covers_cache = (bucket.index, hours >= self.baseline_hours)
         return self._covers_cache[1]
 
