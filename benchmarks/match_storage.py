@@ -142,16 +142,14 @@ SHAPES: list[tuple[str, str, Callable[[sqlite3.Connection, Batch, str, Meta], No
 
 def real_matches(n: int, rules: int, seed: int) -> tuple[list[list[int]], list[str]]:
     """Rule ids (1-based, as stored) each of ``n`` posts matched, and the posts' languages."""
-    from samen.understanding.rules import RuleSet, view_from_text
+    from samen.understanding.rules import RuleSet
 
     rules_bench = pipeline._load("rules")
     rng = random.Random(seed)
     posts = rules_bench.load_posts(n, rng)
     texts = rules_bench.make_rules(rules, posts, rng)
     ruleset: RuleSet[int] = RuleSet([(i + 1, q) for i, q in enumerate(texts)], skip_invalid=True)
-    found = [sorted(ruleset.match(view_from_text(t, lang=lang, source="mastodon",
-                                                 sentiment="neutral", intent="other")))
-             for t, lang in posts]
+    found = [sorted(ruleset.match(view)) for view in pipeline.rule_views(posts)]
     return found, [lang for _t, lang in posts]
 
 

@@ -143,15 +143,13 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int,
     from samen.understanding.models import RuleMatch, TrendAlert, TrendState
 
     n = len(posts)
-    done = 0
     for start in range(0, n, 20_000):  # in parts: the lines of 100,000 posts are large
         part = posts[start:start + 20_000]
-        span = days * 86400 * len(part) / n
+        done = start + len(part)
         shared_ingest.store_stream(make_stream(
             part, seed=seed + 100 + start, first=10_000_000 + start,
-            end=end - timedelta(seconds=days * 86400 * (n - start - len(part)) / n),
-            span=span))
-        done += len(part)
+            end=end - timedelta(seconds=days * 86400 * (n - done) / n),
+            span=days * 86400 * len(part) / n))
         print(f"history: {done:,} of {n:,} posts stored", file=sys.stderr, flush=True)
     # The worker keeps its detector in memory and writes it at most every 30 seconds: write
     # what it holds now, so that every round starts from the detector the history left.
@@ -159,9 +157,8 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int,
     if memory is not None:
         TrendState.objects.filter(key="main").update(
             data=memory.detector.to_dict(), last_post_id=memory.last_post_id)
-    RuleMatch.objects.update(matched_at=Subquery(
-        Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1]))
-    RuleMatch.objects.update(day=TruncDate("matched_at", tzinfo=UTC))
+    came_in = Subquery(Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1])
+    RuleMatch.objects.update(matched_at=came_in, day=TruncDate(came_in, tzinfo=UTC))
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return History(
@@ -194,25 +191,29 @@ def reset(history: History) -> None:
     forget_trend_memory()
 
 
+def rule_views(posts: list[tuple[str, str]]) -> list[Any]:
+    """The rule views of (text, language) posts as the benchmarks match them: Mastodon posts,
+    neutral, no particular intent."""
+    from samen.understanding.rules import view_from_text
+
+    return [view_from_text(t, lang=lang, source="mastodon", sentiment="neutral",
+                           intent="other") for t, lang in posts]
+
+
 def matching_alone(
     rule_texts: list[str], posts: list[tuple[str, str]]
 ) -> tuple[float, float, bool]:
     """Posts/s of the compiled rules against prepared views (CPU time, warm cache; views built
     afresh, untimed, for each pass, as a stream's are new)."""
-    from samen.understanding.rules import RuleSet, view_from_text
+    from samen.understanding.rules import RuleSet
 
     ruleset: RuleSet[int] = RuleSet(list(enumerate(rule_texts)), skip_invalid=True)
-
-    def build() -> list:
-        return [view_from_text(t, lang=lang, source="mastodon", sentiment="neutral",
-                               intent="other") for t, lang in posts]
-
-    views = build()
+    views = rule_views(posts)
     for v in views[:5000]:
         ruleset.match_indexes(v)
     best, total = 0.0, 0
     for _ in range(3):
-        views = build()
+        views = rule_views(posts)
         t0 = time.process_time()
         total = sum(len(ruleset.match_indexes(v)) for v in views)
         best = max(best, len(views) / (time.process_time() - t0))

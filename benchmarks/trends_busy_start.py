@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pipeline
 
-from samen.understanding.rules import RuleSet, view_from_text
+from samen.understanding.rules import RuleSet
 from samen.understanding.trends import TrendDetector, terms_of
 
 START = datetime(2026, 12, 1, 9, 0)  # a Tuesday morning
@@ -43,9 +43,8 @@ def main() -> None:
     drawn = rules_bench.load_posts(max(rates) * args.hours, rng)
     ruleset: RuleSet[int] = RuleSet(
         list(enumerate(rules_bench.make_rules(10_000, drawn, rng))), skip_invalid=True)
-    posts = [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view_from_text(
-        text, lang=lang, source="mastodon", sentiment="neutral", intent="other"))])
-        for text, lang in drawn]
+    posts = [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view)])
+             for (text, _lang), view in zip(drawn, pipeline.rule_views(drawn), strict=True)]
     print(f"steady streams of {args.hours} hours, 10,000 rules, sensitivity {args.sensitivity}; "
           "every alert is a false one")
     for per_hour in rates:
