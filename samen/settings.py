@@ -141,10 +141,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the writer work at once; IMMEDIATE avoids lock-upgrade deadlocks.
     # A 64 MiB page cache (default 2 MiB) per connection: the listener keeps its connection,
     # and the random inserts into the rule-match index by rule stay in memory (ADR 0146).
+    # The WAL is copied back into the database every 10,000 pages (40 MiB; default 1,000):
+    # pages that every batch touches again are then copied once instead of at nearly every
+    # batch. After a checkpoint the file is cut back to 64 MiB at most (ADR 0148).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;",
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; "
+        "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

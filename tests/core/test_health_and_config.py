@@ -80,3 +80,23 @@ def test_demo_installs_once_and_again_without_failing(tmp_path):
         env={**ENV_BASE, **env, "SAMEN_DEMO": "1", "DJANGO_SETTINGS_MODULE": "samen.settings"})
     count, ok = check.stdout.split()
     assert int(count) == 5 and ok == "True", check.stderr
+
+
+@pytest.mark.django_db
+def test_an_embedded_database_connection_runs_with_the_documented_settings():
+    """What docs/configuration.md promises for SQLite (ADRs 0146, 0148): WAL, a 64 MiB page
+    cache, checkpoints every 10,000 pages, the WAL file cut back to 64 MiB after one."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the settings of the embedded SQLite database")
+    with connection.cursor() as cursor:
+        found = {}
+        for pragma in ("journal_mode", "synchronous", "foreign_keys", "cache_size",
+                       "wal_autocheckpoint", "journal_size_limit"):
+            cursor.execute(f"PRAGMA {pragma}")
+            found[pragma] = cursor.fetchone()[0]
+    # the test database lives in memory, where SQLite keeps its own journal mode
+    assert found["journal_mode"] in ("wal", "memory")
+    assert found == {**found, "synchronous": 1, "foreign_keys": 1, "cache_size": -65536,
+                     "wal_autocheckpoint": 10000, "journal_size_limit": 67108864}
