@@ -2,21 +2,26 @@
 that "keep matches per post, roll counts up per rule" could take (ADR 0147).
 
     python benchmarks/match_storage.py [--posts 20000] [--history 100000] [--rules 10000]
+                                       [--busy-day]
 
 The matches are real: the posts and 10,000 rules of ``benchmarks/rules.py`` (real tweets from
 ../shared/data/events when present, generated posts otherwise), matched by the compiled rules.
 Each shape gets a fresh database with Samen's pragmas, ``--history`` posts' matches already
 stored (so the B-trees are as deep as after some weeks), then the measured posts are stored in
 batches of 1,000, one transaction each, as ``understanding.actions`` does. Printed: CPU time
-per post (this process; SQLite runs in it) and wall time, and the database's size.
+per post (this process; SQLite runs in it) and wall time, and the database's size. By default
+the history's matches fall on earlier days and the measured ones at one moment; with
+``--busy-day`` all of them fall on one day at 10,000 posts an hour, history first (ADR 0149).
 
 Shapes:
 - ``rule first (before ADR 0147)``: ``understanding_rulematch`` as migration 0002 left it: a
   row per (post, rule) with foreign keys, the unique (post, rule) constraint and the
   (rule, matched_at) index.
 - ``no rule index``: the same without (rule, matched_at): what that index costs.
-- ``day first (now, ADR 0147)``: as migration 0003 makes it: a ``day`` column leads the
+- ``day first (ADR 0147)``: as migration 0003 made it: a ``day`` column leads the
   index, (day, rule, matched_at), so that a batch writes into today's part of it only.
+- ``day and hour first (now, ADR 0149)``: as migration 0004 makes it, (day, hour, rule,
+  matched_at): a batch writes into the current hour's part only.
 - ``per post``: one row per post that matched, the rule ids as text; no way to find a rule's
   posts but reading every row.
 - ``per post + counts per rule and day``: also a count per (rule, day): the rules list's
@@ -45,7 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pipeline
 
 PRAGMAS = ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-           "PRAGMA cache_size=-65536;")  # as samen/settings.py sets them
+           "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000; "
+           "PRAGMA journal_size_limit=67108864;")  # as samen/settings.py sets them
 PARENTS = """
 CREATE TABLE sources_post (id integer NOT NULL PRIMARY KEY AUTOINCREMENT,
     source varchar(20) NOT NULL, language varchar(8) NOT NULL);
@@ -63,6 +69,10 @@ DAY_COLUMN = NOW.replace('"matched_at" datetime NOT NULL,',
                          '"matched_at" datetime NOT NULL, "day" date NOT NULL,')
 DAY_RULE_INDEX = ('CREATE INDEX "rulematch_day_rule_time" ON "understanding_rulematch" '
                   '("day", "rule_id", "matched_at");')
+HOUR_COLUMN = DAY_COLUMN.replace('"day" date NOT NULL,',
+                                 '"day" date NOT NULL, "hour" smallint unsigned NOT NULL,')
+HOUR_RULE_INDEX = ('CREATE INDEX "rulematch_day_hour_rule" ON "understanding_rulematch" '
+                   '("day", "hour", "rule_id", "matched_at");')
 RULE_INDEX = ('CREATE INDEX "rulematch_rule_time" ON "understanding_rulematch" '
               '("rule_id", "matched_at");')
 PER_POST = """
@@ -102,6 +112,14 @@ def insert_rows_day(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) 
         sorted((p, r, at, day) for p, rules in batch for r in rules))
 
 
+def insert_rows_hour(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -> None:
+    day, hour = at[:10], int(at[11:13])
+    con.executemany(
+        'INSERT INTO "understanding_rulematch" (post_id, rule_id, matched_at, day, hour) '
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        sorted((p, r, at, day, hour) for p, rules in batch for r in rules))
+
+
 def insert_per_post(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -> None:
     con.executemany(
         "INSERT INTO post_rules (post_id, rule_ids, matched_at) VALUES (?, ?, ?) "
@@ -131,7 +149,8 @@ def insert_filters(con: sqlite3.Connection, batch: Batch, at: str, meta: Meta) -
 SHAPES: list[tuple[str, str, Callable[[sqlite3.Connection, Batch, str, Meta], None]]] = [
     ("rule first (before ADR 0147)", NOW + RULE_INDEX, insert_rows),
     ("no rule index", NOW, insert_rows),
-    ("day first (now, ADR 0147)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
+    ("day first (ADR 0147)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
+    ("day and hour first (now, ADR 0149)", HOUR_COLUMN + HOUR_RULE_INDEX, insert_rows_hour),
     ("per post", PER_POST, insert_per_post),
     ("per post + counts per rule and day", PER_POST + COUNTS_DAY, insert_day),
     ("per post + counts per rule, day, source, language",
@@ -156,7 +175,7 @@ def real_matches(n: int, rules: int, seed: int) -> tuple[list[list[int]], list[s
 def measure(name: str, schema: str,
             insert: Callable[[sqlite3.Connection, Batch, str, Meta], None],
             history: Batch, measured: Batch, meta: Meta, rules: int, folder: str,
-            ) -> tuple[float, float, int]:
+            busy_day: bool = False) -> tuple[float, float, int]:
     path = os.path.join(folder, name.replace(" ", "_").replace(",", "") + ".sqlite3")
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(PRAGMAS + PARENTS + schema)
@@ -168,14 +187,17 @@ def measure(name: str, schema: str,
     con.execute("COMMIT")
     for start in range(0, len(history), 1000):  # some weeks of matches, a day per batch
         con.execute("BEGIN")
-        insert(con, history[start:start + 1000], f"2026-11-{1 + start // 5000 % 28:02d} 10:00",
-               meta)
+        at = (_busy_time(start) if busy_day
+              else f"2026-11-{1 + start // 5000 % 28:02d} 10:00:00.000000")
+        insert(con, history[start:start + 1000], at, meta)
         con.execute("COMMIT")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for start in range(0, len(measured), 1000):
         con.execute("BEGIN")
-        insert(con, measured[start:start + 1000], "2026-12-07 10:00:00.000000", meta)
+        at = (_busy_time(len(history) + start) if busy_day
+              else "2026-12-07 10:00:00.000000")
+        insert(con, measured[start:start + 1000], at, meta)
         con.execute("COMMIT")
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -184,13 +206,23 @@ def measure(name: str, schema: str,
     return cpu / n * 1e6, wall / n * 1e6, os.path.getsize(path)
 
 
+def _busy_time(post: int) -> str:
+    """When post number ``post`` comes in on the busy day: 10,000 posts an hour from 00:00."""
+    seconds = post * 3600 // 10_000
+    return f"2026-12-07 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.000000"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--posts", type=int, default=20_000, help="posts stored and timed")
     ap.add_argument("--history", type=int, default=100_000, help="posts stored before timing")
     ap.add_argument("--rules", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--busy-day", action="store_true",
+                    help="history and measured posts on one day at 10,000 posts an hour")
     args = ap.parse_args()
+    if args.busy_day and args.history + args.posts > 240_000:
+        ap.error("--busy-day holds at most 240,000 posts (one day at 10,000 an hour)")
     found, langs = real_matches(args.posts, args.rules, args.seed)
     rng = random.Random(args.seed)
     total = args.history + args.posts
@@ -201,12 +233,13 @@ def main() -> None:
     history, measured = batch[:args.history], batch[args.history:]
     per_post = sum(len(r) for _p, r in measured) / len(measured)
     print(f"{len(measured):,} posts timed after {len(history):,} stored, {args.rules:,} rules, "
-          f"{per_post:.2f} matches a post, batches of 1,000, SQLite {sqlite3.sqlite_version}")
+          f"{per_post:.2f} matches a post, batches of 1,000, SQLite {sqlite3.sqlite_version}"
+          + (", all on one day at 10,000 posts an hour" if args.busy_day else ""))
     print(f"{'shape':<52}{'CPU µs/post':>12}{'wall µs/post':>13}{'size MiB':>10}")
     with tempfile.TemporaryDirectory() as folder:
         for name, schema, insert in SHAPES:
             cpu, wall, size = measure(name, schema, insert, history, measured, meta,
-                                      args.rules, folder)
+                                      args.rules, folder, args.busy_day)
             print(f"{name:<52}{cpu:>12.1f}{wall:>13.1f}{size / 2**20:>10.1f}")
 
 

@@ -136,7 +136,7 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int,
     ``end``, where the timed stream begins. Untimed."""
     from django.db import connection
     from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import TruncDate
+    from django.db.models.functions import ExtractHour, TruncDate
 
     from samen.sources.models import Post
     from samen.understanding import actions
@@ -158,7 +158,8 @@ def store_history(posts: list[tuple[str, str]], days: float, seed: int,
         TrendState.objects.filter(key="main").update(
             data=memory.detector.to_dict(), last_post_id=memory.last_post_id)
     came_in = Subquery(Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1])
-    RuleMatch.objects.update(matched_at=came_in, day=TruncDate(came_in, tzinfo=UTC))
+    RuleMatch.objects.update(matched_at=came_in, day=TruncDate(came_in, tzinfo=UTC),
+                             hour=ExtractHour(came_in, tzinfo=UTC))
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return History(

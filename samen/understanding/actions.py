@@ -28,7 +28,7 @@ from samen.understanding.models import (
     TrendAlert,
     TrendState,
     UnderstandingSettings,
-    match_day,
+    match_slot,
 )
 from samen.understanding.postviews import POST_FIELDS, text_with_alt, view_of
 from samen.understanding.rules import parse
@@ -253,13 +253,15 @@ def _insert_matches(pairs: list[tuple[int, int]], now: Any) -> None:
         return
     table = connection.ops.quote_name(RuleMatch._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now)
-    day = connection.ops.adapt_datefield_value(match_day(now))
-    sql = (f"INSERT INTO {table} (post_id, rule_id, matched_at, day) "  # noqa: S608
-           "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
+    day, hour = match_slot(now)
+    on = connection.ops.adapt_datefield_value(day)
+    sql = (f"INSERT INTO {table} (post_id, rule_id, matched_at, day, hour) "  # noqa: S608
+           "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING")
     rows = sorted(pairs)  # in index order: SQLite's B-tree inserts stay local
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, [(p, r, at, day) for p, r in rows[start:start + CHUNK]])
+            cursor.executemany(sql, [(p, r, at, on, hour)
+                                     for p, r in rows[start:start + CHUNK]])
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""Rule matches are filed by day (ADR 0147): a rule's page still finds every post it matched,
-on any day; the rules list counts "today" by the organisation's clock; old matches get their
-day when the database is upgraded."""
+"""Rule matches are filed by day and hour (ADRs 0147, 0149): a rule's page still finds every
+post it matched, at any hour of any day; the rules list counts "today" by the organisation's
+clock; old matches get their day and hour when the database is upgraded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from samen.understanding import actions, selectors
-from samen.understanding.models import RuleMatch, match_day
+from samen.understanding.models import RuleMatch, match_day, match_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,27 @@ def test_a_rule_s_page_finds_its_posts_on_every_day_it_matched(make_post):
     assert list(selectors.posts_of_rule(other)) == [elsewhere]
 
 
-def test_a_match_is_filed_under_the_utc_day_it_was_made():
+def test_a_match_is_filed_under_the_utc_day_and_hour_it_was_made():
     late = datetime(2026, 3, 1, 23, 30, tzinfo=BRUSSELS)  # 22:30 UTC
     after_midnight = datetime(2026, 3, 2, 0, 30, tzinfo=BRUSSELS)  # 23:30 UTC, the day before
     assert match_day(late) == date(2026, 3, 1)
     assert match_day(after_midnight) == date(2026, 3, 1)
+    assert match_slot(late) == (date(2026, 3, 1), 22)
+    assert match_slot(after_midnight) == (date(2026, 3, 1), 23)
+
+
+def test_matches_stored_by_the_pipeline_and_by_hand_carry_their_hour(make_post):
+    rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
+    by_hand = RuleMatch.objects.create(rule=rule, post=make_post("dijk"),
+                                       matched_at=datetime(2026, 3, 1, 23, 30, tzinfo=BRUSSELS))
+    assert (by_hand.day, by_hand.hour) == (date(2026, 3, 1), 22)
+    by_hand.matched_at = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
+    by_hand.save()  # a moved match moves its day and hour too
+    assert RuleMatch.objects.values_list("day", "hour").get(pk=by_hand.pk) == (date(2026, 3, 2), 9)
+    post = make_post("de dijk houdt")
+    actions.do_understand_posts(post_ids=[post.pk])
+    stored = RuleMatch.objects.get(post=post, rule=rule)
+    assert (stored.day, stored.hour) == match_slot(stored.matched_at)
 
 
 @pytest.mark.parametrize("tz", ["Europe/Brussels", "America/New_York"])
@@ -61,26 +77,25 @@ def test_today_on_the_rules_list_is_the_organisation_s_today(make_post, settings
     assert (found.matches_today, found.matches_week) == (1, 3)
 
 
-def test_a_rule_s_posts_are_looked_up_by_day_in_the_index(make_post):
-    """The rule page must not read every match ever made: SQLite's plan seeks the day-led
-    index once per day for the rule. (PostgreSQL plans by its own statistics; SQLite is the
-    embedded default that most small organisations run.)"""
+def test_a_rule_s_posts_are_looked_up_by_day_and_hour_in_the_index(make_post):
+    """The rule page must not read every match ever made: SQLite's plan seeks the index led
+    by day and hour once per day and hour for the rule. (PostgreSQL plans by its own
+    statistics; SQLite is the embedded default that most small organisations run.)"""
     if connection.vendor != "sqlite":
         pytest.skip("reads SQLite's query plan")
     rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
     RuleMatch.objects.create(rule=rule, post=make_post("dijk"))
-    matches = RuleMatch.objects.filter(day__in=selectors.match_days(), rule=rule)
-    sql, params = matches.values("post_id").query.sql_with_params()
+    sql, params = selectors.posts_of_rule(rule).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "rulematch_day_rule_time" in plan and "day=? AND rule_id=?" in plan
+    assert "rulematch_day_hour_rule" in plan and "day=? AND hour=? AND rule_id=?" in plan
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upgrading_files_existing_matches_under_their_day(make_post):
+def test_upgrading_files_existing_matches_under_their_day_and_hour(make_post):
     before = [("understanding", "0002_rulematch_no_single_column_indexes")]
-    after = [("understanding", "0003_rulematch_day_index")]
+    after = [("understanding", "0004_rulematch_hour_index")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
@@ -96,8 +111,8 @@ def test_upgrading_files_existing_matches_under_their_day(make_post):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(after)
-    days = sorted(RuleMatch.objects.values_list("day", flat=True))
-    assert days == [date(2026, 1, 5), date(2026, 1, 6)]
+    slots = sorted(RuleMatch.objects.values_list("day", "hour"))
+    assert slots == [(date(2026, 1, 5), 23), (date(2026, 1, 6), 0)]
 
 
 def test_a_rule_s_page_still_works_when_its_days_outnumber_what_sqlite_may_bind(make_post):
