@@ -79,12 +79,15 @@ def hashtag_counts_on(day: date) -> list[tuple[str, str, str, int]]:
     return found
 
 
-def _unnest_sql(posts: QuerySet[Any], *, by_day: bool) -> tuple[str, list[Any]]:
+def _unnest_sql(posts: QuerySet[Any], *, by_day: bool,
+                few_days: bool = False) -> tuple[str, list[Any]]:
     """SQL counting (day,) source, language and lower-cased tag of received posts, with the
-    JSON list of hashtags unnested in the database, sorted by day."""
+    JSON list of hashtags unnested in the database, sorted by day. ``few_days``: the posts
+    are a batch, whose local days are found from its span (``_local_day_of_created``)."""
     posts = posts.filter(deleted_at__isnull=True, direction="in").order_by()
     if by_day:
-        posts = posts.annotate(day=_local_day_of_created(posts))
+        posts = posts.annotate(day=_local_day_of_created(posts) if few_days else TruncDate(
+            "created_at", tzinfo=timezone.get_default_timezone()))
         inner = posts.values("day", "source", "language", "hashtags")
     else:
         inner = posts.values("source", "language", "hashtags")
@@ -103,11 +106,11 @@ def _unnest_sql(posts: QuerySet[Any], *, by_day: bool) -> tuple[str, list[Any]]:
             f"FROM ({sql}) p, {unnest} GROUP BY {group} ORDER BY {group}", list(params))
 
 
-def _hashtag_rows(posts: QuerySet[Any], *,
-                  by_day: bool) -> list[tuple[date | None, str, str, str, int]]:
+def _hashtag_rows(posts: QuerySet[Any], *, by_day: bool,
+                  few_days: bool = False) -> list[tuple[date | None, str, str, str, int]]:
     """Run ``_unnest_sql`` and clean the tags as the rollup stores them ("#" and spaces
     stripped, at most 100 characters, merged when equal after cleaning)."""
-    sql, params = _unnest_sql(posts, by_day=by_day)
+    sql, params = _unnest_sql(posts, by_day=by_day, few_days=few_days)
     merged: dict[tuple[date | None, str, str, str], int] = defaultdict(int)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -163,39 +166,41 @@ def post_counts_of(post_ids: list[int]) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-# Up to this many local days in a set of posts, their day is told by comparing created_at
-# with the midnights between them; beyond it (a full rebuild) by TruncDate.
+# Up to this many local days in a batch of posts, their day is told by comparing created_at
+# with the local midnights of its span; beyond it by TruncDate.
 _DAYS_BY_MIDNIGHTS = 8
 
 
 def _local_day_of_created(posts: QuerySet[Any]) -> Expression:
-    """The local day of ``created_at`` for ``posts``, as an expression to annotate them with.
+    """The local day of ``created_at`` for ``posts`` (a batch), as an expression to annotate
+    them with.
 
     TruncDate with a time zone is a Python function on SQLite, called once per row: for a
     batch of new posts it cost more than the rest of the rollup. A batch spans a day or two,
     so its posts' day is found instead by comparing ``created_at`` with the few local
     midnights in its span (computed here by zoneinfo, so daylight saving time and any
-    offset are exact), which every database does natively. Same days as TruncDate
+    offset are exact), which every database does natively. A post outside the span (one
+    that changed between the two queries) gets TruncDate's answer, and so does a batch of
+    more than ``_DAYS_BY_MIDNIGHTS`` days. Same days as TruncDate
     (tests/insights/test_local_day_of_posts.py)."""
-    tz = timezone.get_default_timezone()
+    by_truncation = TruncDate("created_at", tzinfo=timezone.get_default_timezone())
     span = posts.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
-    if span["first"] is not None:
-        first, last = local_day(span["first"]), local_day(span["last"])
-        days = (last - first).days
-        if days < _DAYS_BY_MIDNIGHTS:
-            if days == 0:
-                return Value(first, output_field=DateField())
-            return Case(*(When(created_at__lt=day_bounds(first + timedelta(days=n))[1],
-                               then=Value(first + timedelta(days=n)))
-                          for n in range(days)),
-                        default=Value(last), output_field=DateField())
-    return TruncDate("created_at", tzinfo=tz)
+    if span["first"] is None:
+        return by_truncation
+    first, last = local_day(span["first"]), local_day(span["last"])
+    days = (last - first).days + 1
+    if days > _DAYS_BY_MIDNIGHTS:
+        return by_truncation
+    whens = [When(created_at__lt=day_bounds(first)[0], then=by_truncation)]  # before the span
+    whens += [When(created_at__lt=day_bounds(day)[1], then=Value(day))
+              for day in (first + timedelta(days=n) for n in range(days))]
+    return Case(*whens, default=by_truncation, output_field=DateField())
 
 
 def hashtag_counts_of(post_ids: list[int]) -> list[tuple[date | None, str, str, str, int]]:
     """Like ``hashtag_counts_from``, for the given posts only (tags folded by the database,
     as a recount folds them)."""
-    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True)
+    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True, few_days=True)
 
 
 def days_with_rollups(days: set[date]) -> set[date]:

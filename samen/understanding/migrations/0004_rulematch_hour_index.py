@@ -21,7 +21,13 @@ class Migration(migrations.Migration):
         ("understanding", "0003_rulematch_day_index"),
     ]
 
+    # The old index goes first: the fill and (on SQLite) the table copy of AlterField would
+    # otherwise keep it up to date only to drop it.
     operations = [
+        migrations.RemoveIndex(
+            model_name="rulematch",
+            name="rulematch_day_rule_time",
+        ),
         migrations.AddField(
             model_name="rulematch",
             name="hour",
@@ -32,10 +38,6 @@ class Migration(migrations.Migration):
             model_name="rulematch",
             name="hour",
             field=models.PositiveSmallIntegerField(),
-        ),
-        migrations.RemoveIndex(
-            model_name="rulematch",
-            name="rulematch_day_rule_time",
         ),
         migrations.AddIndex(
             model_name="rulematch",
