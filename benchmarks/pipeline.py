@@ -175,8 +175,8 @@ def reset(history: History) -> None:
 
     The worker that stored the history would still hold its detector in memory: so does
     this process, rebuilt here, untimed. Otherwise each round's first batch would read and
-    parse the stored state (~14 µs a post of a 10,000-post round after 100,000 posts),
-    which a running worker does only after a restart."""
+    parse the stored state (~140 ms after 100,000 posts at 10,000 an hour), which a running
+    worker does only after a restart."""
     from django.db import connection
 
     from samen.understanding import actions
