@@ -173,8 +173,10 @@ def do_add_new_posts(*, post_ids: list[int], skip_days: Collection[date] = ()) -
     repairs an increment lost to a crash between the ingest's commit and this call.
     Returns the days whose rows changed.
     """
-    counts = [r for r in selectors.post_counts_of(post_ids) if r["day"] not in skip_days]
-    tags = [t for t in selectors.hashtag_counts_of(post_ids)
+    day = selectors.local_day_of_batch(post_ids)  # one span query for both counts
+    counts = [r for r in selectors.post_counts_of(post_ids, day=day)
+              if r["day"] not in skip_days]
+    tags = [t for t in selectors.hashtag_counts_of(post_ids, day=day)
             if t[0] is not None and t[0] not in skip_days]
     days = {r["day"] for r in counts}
     if not days:

@@ -80,13 +80,13 @@ def hashtag_counts_on(day: date) -> list[tuple[str, str, str, int]]:
 
 
 def _unnest_sql(posts: QuerySet[Any], *, by_day: bool,
-                few_days: bool = False) -> tuple[str, list[Any]]:
+                day_expr: Expression | None = None) -> tuple[str, list[Any]]:
     """SQL counting (day,) source, language and lower-cased tag of received posts, with the
-    JSON list of hashtags unnested in the database, sorted by day. ``few_days``: the posts
-    are a batch, whose local days are found from its span (``_local_day_of_created``)."""
+    JSON list of hashtags unnested in the database, sorted by day. ``day_expr``: how the
+    local day is found (TruncDate without it)."""
     posts = posts.filter(deleted_at__isnull=True, direction="in").order_by()
     if by_day:
-        posts = posts.annotate(day=_local_day_of_created(posts) if few_days else TruncDate(
+        posts = posts.annotate(day=day_expr if day_expr is not None else TruncDate(
             "created_at", tzinfo=timezone.get_default_timezone()))
         inner = posts.values("day", "source", "language", "hashtags")
     else:
@@ -106,11 +106,11 @@ def _unnest_sql(posts: QuerySet[Any], *, by_day: bool,
             f"FROM ({sql}) p, {unnest} GROUP BY {group} ORDER BY {group}", list(params))
 
 
-def _hashtag_rows(posts: QuerySet[Any], *, by_day: bool,
-                  few_days: bool = False) -> list[tuple[date | None, str, str, str, int]]:
+def _hashtag_rows(posts: QuerySet[Any], *, by_day: bool, day_expr: Expression | None = None,
+                  ) -> list[tuple[date | None, str, str, str, int]]:
     """Run ``_unnest_sql`` and clean the tags as the rollup stores them ("#" and spaces
     stripped, at most 100 characters, merged when equal after cleaning)."""
-    sql, params = _unnest_sql(posts, by_day=by_day, few_days=few_days)
+    sql, params = _unnest_sql(posts, by_day=by_day, day_expr=day_expr)
     merged: dict[tuple[date | None, str, str, str], int] = defaultdict(int)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -156,11 +156,13 @@ def post_day_span() -> tuple[date, date] | None:
     return local_day(span["first"]), local_day(span["last"])
 
 
-def post_counts_of(post_ids: list[int]) -> list[dict[str, Any]]:
+def post_counts_of(post_ids: list[int], *,
+                   day: Expression | None = None) -> list[dict[str, Any]]:
     """Like ``post_counts_from``, for the given posts only: what a batch of new posts adds to
-    the daily rows (same grouping and same local day, so it adds up to a recount)."""
+    the daily rows (same grouping and same local day, so it adds up to a recount). ``day``:
+    ``local_day_of_batch(post_ids)``, when the caller has it already."""
     posts = Post.objects.filter(pk__in=post_ids, deleted_at__isnull=True)
-    rows = (posts.annotate(day=_local_day_of_created(posts))
+    rows = (posts.annotate(day=day if day is not None else local_day_of_batch(post_ids))
             .order_by().values("day", "source", "direction", "language", "sentiment")
             .annotate(n=Count("id")))
     return [dict(r) for r in rows]
@@ -197,10 +199,18 @@ def _local_day_of_created(posts: QuerySet[Any]) -> Expression:
     return Case(*whens, default=by_truncation, output_field=DateField())
 
 
-def hashtag_counts_of(post_ids: list[int]) -> list[tuple[date | None, str, str, str, int]]:
+def hashtag_counts_of(post_ids: list[int], *, day: Expression | None = None,
+                      ) -> list[tuple[date | None, str, str, str, int]]:
     """Like ``hashtag_counts_from``, for the given posts only (tags folded by the database,
-    as a recount folds them)."""
-    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True, few_days=True)
+    as a recount folds them). ``day`` as for ``post_counts_of``."""
+    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True,
+                         day_expr=day if day is not None else local_day_of_batch(post_ids))
+
+
+def local_day_of_batch(post_ids: list[int]) -> Expression:
+    """How ``post_counts_of`` and ``hashtag_counts_of`` tell the local day of a batch's posts
+    (one query for the batch's span; see ``_local_day_of_created``)."""
+    return _local_day_of_created(Post.objects.filter(pk__in=post_ids))
 
 
 def days_with_rollups(days: set[date]) -> set[date]:
