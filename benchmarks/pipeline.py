@@ -197,11 +197,10 @@ def reset(history: History) -> None:
         TrendState(key=key, data=data, last_post_id=last, updated_at=at)
         for key, data, last, at in history.trend_state])
     forget_trend_memory()
-    for key, data, last, _at in history.trend_state:
+    for key, data, last, at in history.trend_state:
         if key == "main" and data:
             actions._trend_memory = actions._TrendMemory(
-                saved_at=TrendState.objects.get(key=key).updated_at, last_post_id=last,
-                detector=TrendDetector.from_dict(data))
+                saved_at=at, last_post_id=last, detector=TrendDetector.from_dict(data))
 
 
 def rule_views(posts: list[tuple[str, str]]) -> list[Any]:
