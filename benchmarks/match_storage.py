@@ -20,8 +20,10 @@ Shapes:
 - ``no rule index``: the same without (rule, matched_at): what that index costs.
 - ``day first (ADR 0147)``: as migration 0003 made it: a ``day`` column leads the
   index, (day, rule, matched_at), so that a batch writes into today's part of it only.
-- ``day and hour first (now, ADR 0149)``: as migration 0004 makes it, (day, hour, rule,
+- ``day and hour first (ADR 0149)``: as migration 0004 makes it, (day, hour, rule,
   matched_at): a batch writes into the current hour's part only.
+- ``the same, no foreign keys, row id (now, ADR 0150)``: as migration 0005 makes it: no
+  foreign-key checks of post and rule for every match, no ``sqlite_sequence`` write.
 - ``per post``: one row per post that matched, the rule ids as text; no way to find a rule's
   posts but reading every row.
 - ``per post + counts per rule and day``: also a count per (rule, day): the rules list's
@@ -73,6 +75,13 @@ HOUR_COLUMN = DAY_COLUMN.replace('"day" date NOT NULL,',
                                  '"day" date NOT NULL, "hour" smallint unsigned NOT NULL,')
 HOUR_RULE_INDEX = ('CREATE INDEX "rulematch_day_hour_rule" ON "understanding_rulematch" '
                    '("day", "hour", "rule_id", "matched_at");')
+# As migration 0005 makes it (ADR 0150): the id is SQLite's row id without AUTOINCREMENT, and
+# the table has no foreign-key constraints.
+HOUR_LIGHT = (HOUR_COLUMN.replace(" AUTOINCREMENT", "")
+              .replace(' REFERENCES "sources_post" ("id") DEFERRABLE INITIALLY DEFERRED', "")
+              .replace(' REFERENCES "understanding_listeningrule" ("id")\n        DEFERRABLE '
+                       "INITIALLY DEFERRED", ""))
+assert "REFERENCES" not in HOUR_LIGHT and "AUTOINCREMENT" not in HOUR_LIGHT
 RULE_INDEX = ('CREATE INDEX "rulematch_rule_time" ON "understanding_rulematch" '
               '("rule_id", "matched_at");')
 PER_POST = """
@@ -150,7 +159,9 @@ SHAPES: list[tuple[str, str, Callable[[sqlite3.Connection, Batch, str, Meta], No
     ("rule first (before ADR 0147)", NOW + RULE_INDEX, insert_rows),
     ("no rule index", NOW, insert_rows),
     ("day first (ADR 0147)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
-    ("day and hour first (now, ADR 0149)", HOUR_COLUMN + HOUR_RULE_INDEX, insert_rows_hour),
+    ("day and hour first (ADR 0149)", HOUR_COLUMN + HOUR_RULE_INDEX, insert_rows_hour),
+    ("the same, no foreign keys, row id (now, ADR 0150)", HOUR_LIGHT + HOUR_RULE_INDEX,
+     insert_rows_hour),
     ("per post", PER_POST, insert_per_post),
     ("per post + counts per rule and day", PER_POST + COUNTS_DAY, insert_day),
     ("per post + counts per rule, day, source, language",
