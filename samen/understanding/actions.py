@@ -105,9 +105,14 @@ def do_update_rule(*, rule: ListeningRule, by: Person | None, **changes: Any) ->
 
 @transaction.atomic
 def do_delete_rule(*, rule: ListeningRule, by: Person | None) -> None:
-    """Remove a rule with its matches and alerts (the audit log keeps what it was)."""
+    """Remove a rule with its matches and alerts (the audit log keeps what it was).
+
+    The matches are deleted here, looked up through the index led by day and hour: Django's
+    cascade would ask for ``rule_id = ...``, which no index leads with, and read the whole
+    match table (ADR 0150)."""
     audit.record(actor=by, action="understanding.rule.deleted", target=rule,
                  data={"name": rule.name, "query": rule.query})
+    selectors.matches_of_rule(rule).delete()
     rule.delete()
     _after_rules_change()
 

@@ -111,11 +111,13 @@ class RuleMatch(models.Model):
     # the day, so each serves lookups (and cascades) by its first column. Every index is one
     # more B-tree written for each of the ~5 matches of every post (ADR 0144).
     # No foreign-key constraint in the database either: checking both parents cost a quarter
-    # of storing a match. Deleting a post or a rule still deletes its matches (Django's
-    # cascade), and readers reach matches through their rule or post (ADR 0150).
+    # of storing a match. Deleting a post still deletes its matches (Django's cascade, which
+    # finds them by the unique constraint); ``actions.do_delete_rule`` deletes a rule's
+    # matches itself, through the index, where Django's cascade would read the whole table.
+    # Readers reach matches through their rule or post (ADR 0150).
     post = models.ForeignKey("sources.Post", on_delete=models.CASCADE, related_name="+",
                              db_index=False, db_constraint=False)
-    rule = models.ForeignKey(ListeningRule, on_delete=models.CASCADE, related_name="matches",
+    rule = models.ForeignKey(ListeningRule, on_delete=models.DO_NOTHING, related_name="matches",
                              db_index=False, db_constraint=False)
     matched_at = models.DateTimeField(default=timezone.now)
     # The UTC date and hour of ``matched_at``. The index leads with them so that a batch

@@ -107,12 +107,18 @@ def posts_of_rule(rule: ListeningRule) -> QuerySet[Post]:
     (``day IN (...) AND hour IN (0, ..., 23) AND rule_id = ...``, which the index led by day
     and hour answers); where the days are more than one statement may list (years of
     history on an old SQLite), the rule's matches are read from the whole index instead."""
+    post_ids = matches_of_rule(rule).values("post_id")
+    return Post.objects.filter(pk__in=post_ids).only(*POST_FIELDS).order_by("-created_at")
+
+
+def matches_of_rule(rule: ListeningRule) -> QuerySet[RuleMatch]:
+    """A rule's matches, as ``posts_of_rule`` and deleting a rule look them up: one seek per
+    hour of each day of matches, or the whole index where the days are too many to list."""
     days = match_days()
     matches = RuleMatch.objects.filter(rule=rule)
     if len(days) + 24 < _query_params_allowed() - 10:
         matches = matches.filter(day__in=days, hour__in=range(24))
-    post_ids = matches.values("post_id")
-    return Post.objects.filter(pk__in=post_ids).only(*POST_FIELDS).order_by("-created_at")
+    return matches
 
 
 def rules_of_posts(post_ids: list[int]) -> dict[int, list[ListeningRule]]:

@@ -1,7 +1,8 @@
 """Storing a rule match without per-row checks (ADR 0150): no foreign-key constraints on
-``post`` and ``rule`` (Django's cascade still removes a rule's or a post's matches), and on
-SQLite an id taken from the row id without ``AUTOINCREMENT``. On SQLite each change copies the
-table; the index goes first and comes back last, so it is built once, not kept up to date
+``post`` and ``rule``, and on SQLite an id taken from the row id without ``AUTOINCREMENT``.
+Django's cascade still removes a post's matches; ``actions.do_delete_rule`` removes a rule's
+through the index (``on_delete`` only changes Django's side). On SQLite each change copies
+the table; the index goes first and comes back last, so it is built once, not kept up to date
 through every copy."""
 
 import django.db.models.deletion
@@ -39,7 +40,7 @@ class Migration(migrations.Migration):
             model_name="rulematch",
             name="rule",
             field=models.ForeignKey(db_constraint=False, db_index=False,
-                                    on_delete=django.db.models.deletion.CASCADE,
+                                    on_delete=django.db.models.deletion.DO_NOTHING,
                                     related_name="matches", to="understanding.listeningrule"),
         ),
         migrations.AddIndex(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.factories import PostFactory
@@ -31,3 +33,14 @@ def _fresh_process_memory():
     yield
     actions.forget_trend_memory()
     selectors.forget_compiled_rules()
+
+
+@pytest.fixture
+def latest_schema_after():
+    """For a test that migrates back and forth: the database ends at the latest migrations
+    again, so the tests after it do not run on an old schema (a transactional test's schema
+    changes are not rolled back)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -93,7 +93,8 @@ def test_a_rule_s_posts_are_looked_up_by_day_and_hour_in_the_index(make_post):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upgrading_files_existing_matches_under_their_day_and_hour(make_post):
+def test_upgrading_files_existing_matches_under_their_day_and_hour(
+        make_post, latest_schema_after):
     before = [("understanding", "0002_rulematch_no_single_column_indexes")]
     after = [("understanding", "0004_rulematch_hour_index")]
     executor = MigrationExecutor(connection)

@@ -1,6 +1,6 @@
 """Storing a rule match checks nothing per row in the database (ADR 0150): deleting a rule or
-a post still removes its matches, a rule deleted while a worker matches does not fail the
-worker's batch, and upgrading keeps every stored match."""
+a post still removes its matches (a rule's through the index), a rule deleted while a worker
+matches does not fail the worker's batch, and upgrading keeps every stored match."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samen.insights.registry import Filters, Period
@@ -33,6 +34,25 @@ def test_deleting_a_rule_or_a_post_removes_their_matches_and_no_other(make_post)
 
     other.delete()
     assert list(RuleMatch.objects.values_list("rule_id", "post_id")) == [(keep.pk, both.pk)]
+
+
+@pytest.mark.django_db
+def test_deleting_a_rule_finds_its_matches_through_the_index(make_post):
+    """Django's cascade would ask for ``rule_id = ...`` and read every match ever stored."""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    rule = actions.do_create_rule(name="Dijk", query="dijk", by=None)
+    _match(rule, make_post("dijk"))
+    with CaptureQueriesContext(connection) as queries:
+        actions.do_delete_rule(rule=rule, by=None)
+    deletes = [q["sql"] for q in queries if "understanding_rulematch" in q["sql"]
+               and q["sql"].startswith("DELETE")]
+    assert len(deletes) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {deletes[0]}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "rulematch_day_hour_rule" in plan and "day=? AND hour=? AND rule_id=?" in plan
+    assert not RuleMatch.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,7 +91,8 @@ def _schema_of_matches() -> tuple[bool, bool]:
 
 
 @pytest.mark.django_db(transaction=True)  # SQLite changes its schema outside a transaction
-def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(make_post):
+def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(
+        make_post, latest_schema_after):
     before = [("understanding", "0004_rulematch_hour_index")]
     after = [("understanding", "0005_rulematch_lighter_writes")]
     executor = MigrationExecutor(connection)
