@@ -1,14 +1,50 @@
 """Storing a rule match without per-row checks (ADR 0150): no foreign-key constraints on
 ``post`` and ``rule``, and on SQLite an id taken from the row id without ``AUTOINCREMENT``.
 Django's cascade still removes a post's matches; ``actions.do_delete_rule`` removes a rule's
-through the index (``on_delete`` only changes Django's side). On SQLite each change copies
-the table; the index goes first and comes back last, so it is built once, not kept up to date
-through every copy."""
+through the index (``on_delete`` only changes Django's side).
+
+On SQLite each changed column copies the table. The index goes first and comes back last, so
+it is built once, not kept up to date through every copy. PostgreSQL changes no table (it
+drops two constraints) and keeps its index meanwhile. Going back deletes the matches whose
+post or rule is gone (no page shows them), or the constraints could not be put back."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 import samen.understanding.models
+
+
+class RemoveIndexOnSQLite(migrations.RemoveIndex):
+    """RemoveIndex whose database side runs on SQLite only (where the table copies of the
+    changes between would otherwise build the index again each time)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexOnSQLite(migrations.AddIndex):
+    """AddIndex whose database side runs on SQLite only (see RemoveIndexOnSQLite)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def delete_stray_matches(apps, schema_editor):
+    RuleMatch = apps.get_model("understanding", "RuleMatch")
+    Post = apps.get_model("sources", "Post")
+    ListeningRule = apps.get_model("understanding", "ListeningRule")
+    RuleMatch.objects.exclude(rule_id__in=ListeningRule.objects.values("pk")).delete()
+    RuleMatch.objects.exclude(post_id__in=Post.objects.values("pk")).delete()
 
 
 class Migration(migrations.Migration):
@@ -19,7 +55,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexOnSQLite(
             model_name="rulematch",
             name="rulematch_day_hour_rule",
         ),
@@ -43,7 +79,8 @@ class Migration(migrations.Migration):
                                     on_delete=django.db.models.deletion.DO_NOTHING,
                                     related_name="matches", to="understanding.listeningrule"),
         ),
-        migrations.AddIndex(
+        migrations.RunPython(migrations.RunPython.noop, delete_stray_matches, elidable=True),
+        AddIndexOnSQLite(
             model_name="rulematch",
             index=models.Index(fields=["day", "hour", "rule", "matched_at"],
                                name="rulematch_day_hour_rule"),

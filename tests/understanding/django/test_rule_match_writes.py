@@ -70,16 +70,17 @@ def test_a_rule_deleted_while_a_batch_is_matched_does_not_fail_the_batch(make_po
     result = actions.do_understand_posts(post_ids=[post.pk])
 
     assert result.matches == 2
-    assert [r.name for r in selectors.rules_with_counts()] == ["Dijk"]
-    assert selectors.rules_with_counts()[0].matches_today == 1  # type: ignore[attr-defined]
+    made = RuleMatch.objects.get(rule=dyke).matched_at  # "today" is the day it was made
+    assert [r.name for r in selectors.rules_with_counts(now=made)] == ["Dijk"]
+    assert selectors.rules_with_counts(now=made)[0].matches_today == 1  # type: ignore[attr-defined]
     assert list(selectors.posts_of_rule(dyke)) == [post]
-    today = timezone.localdate()
+    today = timezone.localdate(made)
     assert metrics.top_rules(Period(today, today), Filters()).categories == ["Dijk"]
 
 
 def _schema_of_matches() -> tuple[bool, bool]:
     """(whether the match table has foreign-key constraints, whether its id uses SQLite's
-    AUTOINCREMENT) as the database says."""
+    AUTOINCREMENT) as the database says; the day-and-hour index must be there either way."""
     table = RuleMatch._meta.db_table
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
@@ -87,6 +88,8 @@ def _schema_of_matches() -> tuple[bool, bool]:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [table])
             autoincrement = "AUTOINCREMENT" in cursor.fetchone()[0].upper()
+    assert constraints["rulematch_day_hour_rule"]["columns"] == [
+        "day", "hour", "rule_id", "matched_at"]
     return any(c["foreign_key"] for c in constraints.values()), autoincrement
 
 
@@ -119,3 +122,14 @@ def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(
     # new matches still get ids above the old ones
     newest = _match(ListeningRule.objects.get(), make_post("oud 4"))
     assert newest.pk > max(pk for pk, _r in stored)
+
+    # Going back puts the constraints back, after deleting the matches they would refuse.
+    gone = ListeningRule.objects.create(name="Weg", query="weg", created_at=timezone.now(),
+                                        updated_at=timezone.now())
+    _match(gone, make_post("weg"))
+    ListeningRule.objects.filter(pk=gone.pk).delete()  # not through do_delete_rule
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert _schema_of_matches() == (True, connection.vendor == "sqlite")
+    assert sorted(RuleMatch.objects.values_list("pk", flat=True)) == sorted(
+        [pk for pk, _r in stored] + [newest.pk])
