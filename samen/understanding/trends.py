@@ -272,7 +272,11 @@ class TrendDetector:
         self._short_terms: Counter[str] = Counter()  # the last ``short_buckets`` buckets
         self._short_posts = 0
         self._short_from = 0  # index of the oldest bucket counted in the short window
-        self._reference_cache: dict[str, tuple[int, int]] = {}  # term -> (count, posts)
+        # The growth test's reference (see _reference), summed as buckets enter and leave it.
+        self._ref_terms: Counter[str] = Counter()
+        self._ref_posts = 0
+        self._ref_members: set[int] = set()  # indexes of the buckets summed in _ref_terms
+        self._ref_top: int | None = None  # the newest reference bucket they were summed for
         self._window_terms: Counter[str] = Counter()
         self._window_rules: Counter[str] = Counter()
         self._window_posts = 0
@@ -321,8 +325,8 @@ class TrendDetector:
         self._buckets.append(_Bucket(index))
         self._story_cache.clear()
         self._expected_cache.clear()
-        self._reference_cache.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
+        self._shift_reference(newest)  # before buckets that leave it are dropped below
         short_from = newest - self.short_buckets + 1
         if short_from > self._short_from:
             for b in self._buckets:  # buckets leaving the short window (all still in it)
@@ -632,20 +636,45 @@ class TrendDetector:
 
     def _reference(self, term: str) -> tuple[int, int]:
         """(count of the term, posts) in the reference: the buckets before the short window
-        going back ``reference_buckets``. Fixed within a bucket, so cached per bucket."""
-        known = self._reference_cache.get(term)
-        if known is None:
-            newest = self._buckets[-1].index
-            top = newest - self.short_buckets
-            low = top - self.reference_buckets + 1
-            count = posts = 0
-            for buckets in (self._history, self._buckets):
-                for b in buckets:
-                    if low <= b.index <= top:
-                        count += b.terms.get(term, 0)
-                        posts += b.posts
-            known = self._reference_cache[term] = (count, posts)
-        return known
+        going back ``reference_buckets``. Those buckets are closed (posts only ever go into
+        the open one), so their sum changes only when a bucket opens (``_shift_reference``);
+        reading a term's count is then one lookup instead of one per reference bucket."""
+        top = self._buckets[-1].index - self.short_buckets
+        if self._ref_top != top:  # not kept up since this detector was built or loaded
+            self._ref_terms.clear()
+            self._ref_posts = 0
+            self._ref_members.clear()
+            self._shift_reference(self._buckets[-1].index)
+        return self._ref_terms.get(term, 0), self._ref_posts
+
+    def _shift_reference(self, newest: int) -> None:
+        """Bring the reference's sums to the buckets ``newest`` makes it hold: add the
+        buckets that entered it, take out those that left it (while they are still held)."""
+        top = newest - self.short_buckets
+        low = top - self.reference_buckets + 1
+        members = self._ref_members
+        for buckets in (self._history, self._buckets):
+            for b in buckets:
+                inside = low <= b.index <= top
+                if inside == (b.index in members):
+                    continue
+                if inside:
+                    self._ref_terms.update(b.terms)
+                    self._ref_posts += b.posts
+                    members.add(b.index)
+                else:
+                    _take(self._ref_terms, b.terms)
+                    self._ref_posts -= b.posts
+                    members.discard(b.index)
+        # a member no longer held anywhere could not be taken out: start again from the buckets
+        if len(members) != sum(low <= b.index <= top
+                               for buckets in (self._history, self._buckets) for b in buckets):
+            self._ref_terms.clear()
+            self._ref_posts = 0
+            members.clear()
+            self._shift_reference(newest)
+            return
+        self._ref_top = top
 
     def _routine(self, term: str, now: float) -> bool:
         """Note that ``term`` rises now; did it rise at about this time (within two hours)
