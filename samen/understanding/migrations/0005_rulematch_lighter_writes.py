@@ -14,9 +14,9 @@ from django.db import migrations, models
 import samen.understanding.models
 
 
-class RemoveIndexOnSQLite(migrations.RemoveIndex):
-    """RemoveIndex whose database side runs on SQLite only (where the table copies of the
-    changes between would otherwise build the index again each time)."""
+class SQLiteOnly:
+    """An operation whose database side runs on SQLite only; the model state changes on every
+    database as usual."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "sqlite":
@@ -27,16 +27,12 @@ class RemoveIndexOnSQLite(migrations.RemoveIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-class AddIndexOnSQLite(migrations.AddIndex):
-    """AddIndex whose database side runs on SQLite only (see RemoveIndexOnSQLite)."""
+class RemoveIndexOnSQLite(SQLiteOnly, migrations.RemoveIndex):
+    """Without the index in the state, SQLite's table copies below do not build it each time."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+class AddIndexOnSQLite(SQLiteOnly, migrations.AddIndex):
+    """The index back, built once; on PostgreSQL it never left."""
 
 
 def delete_stray_matches(apps, schema_editor):
