@@ -35,7 +35,8 @@ DEMO_RULES = [
      "NOT sentiment:negative", "Wat mensen over de bibliotheek vertellen.", False, 5, "green"),
     ("Poubelles et collectes", "(poubelle* OR déchets OR collecte) AND lang:fr",
      "Les questions en français sur les déchets.", True, 20, "green"),
-    ("Lokale pers", "from:@nieuwsdesk OR from:@redaction.samenburg OR journalist*",
+    ("Lokale pers", "from:@sarah.jacobs@journalist.example OR from:@nieuwsdesk OR "
+     "from:@redaction.samenburg OR journalist*",
      "Wat de lokale pers over ons schrijft.", False, 50, "purple"),
     ("#teamsamenburg", "hashtag:teamsamenburg",
      "Collega's en inwoners die onze eigen hashtag gebruiken.", False, 5, "blue"),

@@ -18,8 +18,7 @@ def test_demo_rules_parse_match_demo_posts_and_seeding_twice_adds_nothing():
     for rule in rules:
         parse(rule.query)  # every demo rule is valid
     matched = {m.rule.name for m in RuleMatch.objects.select_related("rule")}
-    assert {"Afval en containerpark", "Travaux rue de la Station", "Campagne #geefomjedarm",
-            "Parkeerkaart en parking permit", "Gevaar op straat"} <= matched
+    assert matched == {r.name for r in rules}  # no rule's page is empty in the demo
     counts = (ListeningRule.objects.count(), RuleMatch.objects.count(),
               TrendAlert.objects.count())
     assert TrendAlert.objects.get(term="#geefomjedarm").example_post_ids
