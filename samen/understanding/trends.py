@@ -275,8 +275,9 @@ class TrendDetector:
         # The growth test's reference (see _reference), summed as buckets enter and leave it.
         self._ref_terms: Counter[str] = Counter()
         self._ref_posts = 0
-        self._ref_members: set[int] = set()  # indexes of the buckets summed in _ref_terms
-        self._ref_top: int | None = None  # the newest reference bucket they were summed for
+        # The newest bucket of the reference they hold (None: they hold nothing); its
+        # ``reference_buckets`` buckets up to this one are the ones summed.
+        self._ref_top: int | None = None
         self._window_terms: Counter[str] = Counter()
         self._window_rules: Counter[str] = Counter()
         self._window_posts = 0
@@ -639,41 +640,34 @@ class TrendDetector:
         going back ``reference_buckets``. Those buckets are closed (posts only ever go into
         the open one), so their sum changes only when a bucket opens (``_shift_reference``);
         reading a term's count is then one lookup instead of one per reference bucket."""
-        top = self._buckets[-1].index - self.short_buckets
-        if self._ref_top != top:  # not kept up since this detector was built or loaded
+        newest = self._buckets[-1].index
+        if self._ref_top != newest - self.short_buckets:  # built or loaded since: sum afresh
             self._ref_terms.clear()
             self._ref_posts = 0
-            self._ref_members.clear()
-            self._shift_reference(self._buckets[-1].index)
+            self._ref_top = None
+            self._shift_reference(newest)
         return self._ref_terms.get(term, 0), self._ref_posts
 
     def _shift_reference(self, newest: int) -> None:
         """Bring the reference's sums to the buckets ``newest`` makes it hold: add the
-        buckets that entered it, take out those that left it (while they are still held)."""
+        buckets that entered it, take out those that left it (while they are still held).
+        A bucket is new only as the newest one, so every held bucket in the old range was
+        summed."""
         top = newest - self.short_buckets
         low = top - self.reference_buckets + 1
-        members = self._ref_members
+        old = self._ref_top
+        old_low = old - self.reference_buckets + 1 if old is not None else 0
         for buckets in (self._history, self._buckets):
             for b in buckets:
                 inside = low <= b.index <= top
-                if inside == (b.index in members):
+                if inside == (old is not None and old_low <= b.index <= old):
                     continue
                 if inside:
                     self._ref_terms.update(b.terms)
                     self._ref_posts += b.posts
-                    members.add(b.index)
                 else:
                     _take(self._ref_terms, b.terms)
                     self._ref_posts -= b.posts
-                    members.discard(b.index)
-        # a member no longer held anywhere could not be taken out: start again from the buckets
-        if len(members) != sum(low <= b.index <= top
-                               for buckets in (self._history, self._buckets) for b in buckets):
-            self._ref_terms.clear()
-            self._ref_posts = 0
-            members.clear()
-            self._shift_reference(newest)
-            return
         self._ref_top = top
 
     def _routine(self, term: str, now: float) -> bool:
