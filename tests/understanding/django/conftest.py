@@ -35,12 +35,18 @@ def _fresh_process_memory():
     selectors.forget_compiled_rules()
 
 
-@pytest.fixture
-def latest_schema_after():
-    """For a test that migrates back and forth: the database ends at the latest migrations
-    again, so the tests after it do not run on an old schema (a transactional test's schema
-    changes are not rolled back)."""
-    yield
+def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
+    """Migrate the database to ``targets``; the executor, loaded afresh, knows the state."""
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor
+
+
+@pytest.fixture
+def migrate():
+    """``migrate(targets)`` for a test that migrates back and forth; afterwards the database
+    is at the latest migrations again, so the tests after it do not run on an old schema (a
+    transactional test's schema changes are not rolled back)."""
+    yield _migrate
+    executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from samen.understanding import actions, selectors
@@ -93,12 +92,10 @@ def test_a_rule_s_posts_are_looked_up_by_day_and_hour_in_the_index(make_post):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upgrading_files_existing_matches_under_their_day_and_hour(
-        make_post, latest_schema_after):
+def test_upgrading_files_existing_matches_under_their_day_and_hour(make_post, migrate):
     before = [("understanding", "0002_rulematch_no_single_column_indexes")]
     after = [("understanding", "0004_rulematch_hour_index")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
+    executor = migrate(before)
     try:
         old = executor.loader.project_state(before).apps
         Rule = old.get_model("understanding", "ListeningRule")
@@ -109,9 +106,7 @@ def test_upgrading_files_existing_matches_under_their_day_and_hour(
         for when in made:
             Match.objects.create(rule_id=rule.pk, post_id=make_post("oud").pk, matched_at=when)
     finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(after)
+        migrate(after)
     slots = sorted(RuleMatch.objects.values_list("day", "hour"))
     assert slots == [(date(2026, 1, 5), 23), (date(2026, 1, 6), 0)]
 

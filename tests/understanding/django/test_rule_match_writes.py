@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -94,12 +93,10 @@ def _schema_of_matches() -> tuple[bool, bool]:
 
 
 @pytest.mark.django_db(transaction=True)  # SQLite changes its schema outside a transaction
-def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(
-        make_post, latest_schema_after):
+def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(make_post, migrate):
     before = [("understanding", "0004_rulematch_hour_index")]
     after = [("understanding", "0005_rulematch_lighter_writes")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
+    executor = migrate(before)
     try:
         assert _schema_of_matches() == (True, connection.vendor == "sqlite")
         old = executor.loader.project_state(before).apps
@@ -114,9 +111,7 @@ def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(
              rule.pk)
             for i in range(3))
     finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(after)
+        migrate(after)
     assert sorted(RuleMatch.objects.values_list("pk", "rule_id")) == stored
     assert _schema_of_matches() == (False, False)
     # new matches still get ids above the old ones
@@ -128,8 +123,7 @@ def test_upgrading_keeps_every_match_and_drops_the_per_row_checks(
                                         updated_at=timezone.now())
     _match(gone, make_post("weg"))
     ListeningRule.objects.filter(pk=gone.pk).delete()  # not through do_delete_rule
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
+    migrate(before)
     assert _schema_of_matches() == (True, connection.vendor == "sqlite")
     assert sorted(RuleMatch.objects.values_list("pk", flat=True)) == sorted(
         [pk for pk, _r in stored] + [newest.pk])
