@@ -51,6 +51,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+from samen.understanding.text import lower_letter_runs
+
 __all__ = [
     "SENSITIVITY",
     "STOPWORDS",
@@ -71,7 +73,6 @@ _ENTITY = re.compile(
     r"(?=[&\\])(?:&(?:[a-z]+|#\d+|#x[0-9a-f]+);|\\u[0-9a-fA-F]{4})", re.IGNORECASE
 )
 _HASHTAG = re.compile(r"(?=[#＃])(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)")
-_WORD = re.compile(r"[^\W\d_]{3,}")
 
 # Words that say nothing on their own, in the four languages (plus tweet noise). Short on
 # purpose: the share-based baseline already keeps frequent words quiet; this list only saves
@@ -118,7 +119,7 @@ def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
     if tagged:
         plain = _HASHTAG.sub(" ", plain)
     stop = STOPWORDS
-    words = [w for w in map(str.lower, _WORD.findall(plain)) if w not in stop]
+    words = [w for w in lower_letter_runs(plain, 3) if w not in stop]
     return list(dict.fromkeys(tags + words))
 
 

@@ -200,7 +200,7 @@ def _terms_reference(text: str, hashtags: list[str]) -> list[str]:
     tags = ["#" + t.lower() for t in tag_re.findall(text)]
     tags += ["#" + t.lower().lstrip("#") for t in hashtags if t.strip("#")]
     plain = tag_re.sub(" ", entity_re.sub(" ", mention_re.sub(" ", url_re.sub(" ", text))))
-    words = [w for w in (m.lower() for m in trends._WORD.findall(plain))
+    words = [w for w in (m.lower() for m in re.findall(r"[^\W\d_]{3,}", plain))
              if w not in trends.STOPWORDS]
     return list(dict.fromkeys(tags + words))
 
@@ -323,3 +323,65 @@ def test_links_in_their_spelling_already_skip_parsing_with_the_same_result(tail:
         finally:
             T._PLAIN_URL = saved
         assert fast == slow
+
+
+# --- word runs: translate-and-split against the patterns they replace --------------------------
+
+_WORD_CHAR, _LETTER_CHAR = re.compile(r"\w"), re.compile(r"[^\W\d_]")
+
+
+def test_run_characters_are_the_patterns_characters_and_never_whitespace() -> None:
+    """Every code point: ``is_word_char`` is ``\\w`` and ``is_letter_char`` is ``[^\\W\\d_]``,
+    and no character kept in a run is whitespace, so ``str.split`` cuts only between runs."""
+    wrong = []
+    for code in range(0x110000):
+        ch = chr(code)
+        word, letter = T.is_word_char(ch), T.is_letter_char(ch)
+        if (word != bool(_WORD_CHAR.match(ch)) or letter != bool(_LETTER_CHAR.match(ch))
+                or ((word or letter) and ch.isspace())):
+            wrong.append(hex(code))
+    assert wrong == []
+
+
+_RUN_PIECES = st.sampled_from(
+    ["a", "Z", "É", "é", "ß", "İ", "ǅ", "ﬁ", "Σ", "ΣΑΣ", "½", "²", "٣", "Ⅻ", "_", "1", "0", " ",
+     "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2003", "\u3000", "'", "-", "#", "@", ".", "\u0301",
+     "\u200d", "😀", "中文", "\ud800", "\x00", "\x7f", "\x80"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_RUN_PIECES | st.text(max_size=3), max_size=14).map("".join))
+def test_word_runs_by_translation_equal_the_patterns(text: str) -> None:
+    assert T.tokens(text) == re.findall(r"\w+", fold(text))
+    assert T.letter_runs(text) == re.findall(r"[^\W\d_]+", text)
+    for n in (1, 3):
+        expected = [w.lower() for w in re.findall(r"[^\W\d_]{" + str(n) + ",}", text)]
+        assert T.lower_letter_runs(text, n) == expected
+
+
+def test_word_runs_of_every_ascii_character() -> None:
+    """The 256-byte tables for ASCII text: each ASCII character alone and all of them in a row."""
+    for text in [chr(c) for c in range(128)] + ["".join(map(chr, range(128))) * 2]:
+        assert T.tokens(text) == re.findall(r"\w+", text.lower())
+        assert T.letter_runs(text) == re.findall(r"[^\W\d_]+", text)
+        assert T.lower_letter_runs(text, 3) == re.findall(r"[^\W\d_]{3,}", text.lower())
+
+
+_SENTIMENT_PIECES = st.sampled_from(
+    ["'", "''", "l'eau", "rock'n'roll", "'t", "aujourd'hui", "’", "!", "?", "!?", "@", "@a",
+     "://", "http://x.org", "www.", "www.x", "http", "w", "h", "a", "é", "ß", "½", "1", "_",
+     " ", "\n", "\x00", "\u00a0", "中文", "😀", ".", "-"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SENTIMENT_PIECES | st.text(max_size=3), max_size=14).map("".join))
+def test_sentiment_tokens_by_translation_equal_the_pattern(text: str) -> None:
+    for folded in (text, fold(text)):
+        assert sentiment._tokens(folded) == sentiment._TOKEN_RE.findall(folded)
+
+
+def test_sentiment_tokens_of_every_ascii_character() -> None:
+    for folded in [chr(c) for c in range(128)] + ["".join(map(chr, range(128))) * 2]:
+        assert sentiment._tokens(folded) == sentiment._TOKEN_RE.findall(folded)
