@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import compress
 
-from samen.understanding.text import fold
+from samen.understanding.text import fold, word_runs
 
 __all__ = ["INTENTS", "URGENCY_KINDS", "IntentResult", "classify"]
 
@@ -206,11 +206,11 @@ def _hits(
     """(kind, cue, at sentence start, is a phrase) for every cue in ``folded``, and whether
     the text holds a question mark. "At sentence start" is only worked out for a lone
     interrogative word (the only cue it matters for); it is False for the others.
-    ``words``: ``_WORD_ONLY.findall(folded)`` when the caller has it."""
+    ``words``: the words of ``folded`` (``\\w+``) when the caller has them."""
     question_mark = "?" in folded
     index = _INDEX
     if words is None:
-        words = _WORD_ONLY.findall(folded)
+        words = word_runs(folded)
     out: list[tuple[str, str, bool, bool]] = []
     if index.keys().isdisjoint(words):  # most posts hold no cue at all
         return out, question_mark

@@ -34,6 +34,7 @@ __all__ = [
     "normalize_url",
     "plain_text",
     "tokens",
+    "word_runs",
 ]
 
 # --- folding ---------------------------------------------------------------------------------
@@ -145,6 +146,8 @@ _FOLDED_WORDS = _RunTable(_fold_one, is_word_char)
 _FOLDED_WORDS_ASCII = _FOLDED_WORDS.ascii_bytes()
 _LETTERS = _RunTable(_same, is_letter_char)
 _LETTERS_ASCII = _LETTERS.ascii_bytes()
+_WORDS = _RunTable(_same, is_word_char)
+_WORDS_ASCII = _WORDS.ascii_bytes()
 
 
 def tokens(text: str) -> list[str]:
@@ -155,6 +158,11 @@ def tokens(text: str) -> list[str]:
     mentions yield their words too, so a plain word rule also finds the hashtag.
     """
     return _runs(text, _FOLDED_WORDS, _FOLDED_WORDS_ASCII)
+
+
+def word_runs(text: str) -> list[str]:
+    """Runs of word characters (``\\w+``), as written: for text that is folded already."""
+    return _runs(text, _WORDS, _WORDS_ASCII)
 
 
 def letter_runs(text: str) -> list[str]:

@@ -355,6 +355,7 @@ _RUN_PIECES = st.sampled_from(
 def test_word_runs_by_translation_equal_the_patterns(text: str) -> None:
     assert T.tokens(text) == re.findall(r"\w+", fold(text))
     assert T.letter_runs(text) == re.findall(r"[^\W\d_]+", text)
+    assert T.word_runs(text) == re.findall(r"\w+", text)
     for n in (1, 3):
         expected = [w.lower() for w in re.findall(r"[^\W\d_]{" + str(n) + ",}", text)]
         assert T.lower_letter_runs(text, n) == expected
@@ -365,6 +366,7 @@ def test_word_runs_of_every_ascii_character() -> None:
     for text in [chr(c) for c in range(128)] + ["".join(map(chr, range(128))) * 2]:
         assert T.tokens(text) == re.findall(r"\w+", text.lower())
         assert T.letter_runs(text) == re.findall(r"[^\W\d_]+", text)
+        assert T.word_runs(text) == re.findall(r"\w+", text)
         assert T.lower_letter_runs(text, 3) == re.findall(r"[^\W\d_]{3,}", text.lower())
 
 
