@@ -194,10 +194,12 @@ def main() -> None:
         Path(path).write_text(json.dumps(posts), encoding="utf-8")
         print(f"{args.posts:,} posts after {WARM:,} warm-up posts; instructions a post "
               "(Valgrind, Python's start subtracted)")
-        print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
-              file=sys.stderr)
-        base = count_instructions(path, "view", 0)
-        print(" done", file=sys.stderr)
+        base = 0
+        if any(step != "path" for step in steps):  # the text steps share one start
+            print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
+                  file=sys.stderr)
+            base = count_instructions(path, "view", 0)
+            print(" done", file=sys.stderr)
         for number, step in enumerate(steps, start=1):
             print(f"  [{number}/{len(steps)}] {step} ...", end="", flush=True, file=sys.stderr)
             start = count_instructions(path, step, 0) if step == "path" else base
