@@ -33,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from samen.understanding.text import RunTable, fold, is_letter_char
 from samen.understanding.text import emoji as find_emoji
-from samen.understanding.text import fold, is_letter_char
 
 __all__ = ["LABELS", "SentimentResult", "classify", "classify_many", "featurize", "label_many"]
 
@@ -103,24 +103,19 @@ _EMOJI_MODIFIERS = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 _TOKEN_RE = re.compile(r"https?://\S+|www\.\S+|@\w[\w.@-]*|[^\W\d_]+(?:'[^\W\d_]+)?|[!?]")
 
 
-class _PlainTokens(dict[int, str]):
-    """``str.translate`` table for a text without links and mentions: letters and ``'`` stay,
-    ``!`` and ``?`` become tokens of their own between spaces, the rest becomes a space."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        kept = is_letter_char(ch) or ch == "'"
-        out = ch if kept else f" {ch} " if ch in "!?" else " "
-        if len(self) < 200_000:  # bounded like the folding table
-            self[code] = out
-        return out
+def _marks_apart(ch: str) -> str:
+    return f" {ch} " if ch in "!?" else ch
 
 
-_PLAIN_TOKENS = _PlainTokens()
+def _plain_token_char(ch: str) -> bool:
+    return is_letter_char(ch) or ch in "'!?"
+
+
+# For a text without links and mentions: letters and ``'`` stay, ``!`` and ``?`` become
+# tokens of their own between spaces, the rest becomes a space.
+_PLAIN_TOKENS = RunTable(_marks_apart, _plain_token_char)
 # ASCII text in one ``bytes.translate``: "!" and "?" stay and get their spaces afterwards.
-_PLAIN_TOKENS_ASCII = bytes(
-    b if (is_letter_char(chr(b)) or chr(b) in "'!?") else 0x20 for b in range(128)
-) + b" " * 128
+_PLAIN_TOKENS_ASCII = RunTable(str, _plain_token_char).ascii_bytes()
 
 
 def _tokens(folded: str) -> list[str]:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "Entities",
+    "RunTable",
     "emoji",
     "extract",
     "fold",
@@ -90,8 +91,8 @@ def fold(text: str) -> str:
 # regular expression's ``findall`` does that at a few microseconds a post; translating every
 # character outside a run into a space and splitting on whitespace gives the same runs at about
 # half the cost, and ASCII text (most posts) goes through a 256-byte table, which is cheaper
-# still. No character that is part of a run is whitespace (tests/understanding/test_text.py
-# checks every code point), so the split falls exactly between runs.
+# still. No character that is part of a run is whitespace (tests/understanding/
+# test_batch_paths.py checks every code point), so the split falls exactly between runs.
 
 
 def is_word_char(ch: str) -> bool:
@@ -105,7 +106,7 @@ def is_letter_char(ch: str) -> bool:
     return ch.isalnum() and not ch.isdecimal()
 
 
-class _RunTable(dict[int, str]):
+class RunTable(dict[int, str]):
     """``str.translate`` table that learns, on first sight, what one character becomes:
     ``convert(ch)`` with every character outside a run (``keep`` false) turned into a space."""
 
@@ -127,7 +128,7 @@ class _RunTable(dict[int, str]):
         return bytes(ord(self[b]) for b in range(128)) + b" " * 128
 
 
-def _runs(text: str, table: _RunTable, ascii_table: bytes) -> list[str]:
+def _runs(text: str, table: RunTable, ascii_table: bytes) -> list[str]:
     """The runs ``table`` keeps in ``text``, in order."""
     if text.isascii():
         return text.encode("ascii").translate(ascii_table).decode("ascii").split()
@@ -142,11 +143,11 @@ def _same(ch: str) -> str:
     return ch
 
 
-_FOLDED_WORDS = _RunTable(_fold_one, is_word_char)
+_FOLDED_WORDS = RunTable(_fold_one, is_word_char)
 _FOLDED_WORDS_ASCII = _FOLDED_WORDS.ascii_bytes()
-_LETTERS = _RunTable(_same, is_letter_char)
+_LETTERS = RunTable(_same, is_letter_char)
 _LETTERS_ASCII = _LETTERS.ascii_bytes()
-_WORDS = _RunTable(_same, is_word_char)
+_WORDS = RunTable(_same, is_word_char)
 _WORDS_ASCII = _WORDS.ascii_bytes()
 
 
@@ -170,7 +171,7 @@ def letter_runs(text: str) -> list[str]:
     return _runs(text, _LETTERS, _LETTERS_ASCII)
 
 
-_LOWER_LETTERS_ASCII = _RunTable(str.lower, is_letter_char).ascii_bytes()
+_LOWER_LETTERS_ASCII = RunTable(str.lower, is_letter_char).ascii_bytes()
 
 
 def lower_letter_runs(text: str, min_length: int = 1) -> list[str]:
