@@ -82,15 +82,9 @@ def prepare_database(posts: list[tuple[str, str]]) -> None:
 
     shared_ingest.setup_django()
     from django.db import connection
-    from django.utils import timezone
 
-    from samen.understanding.models import ListeningRule
 
-    rule_texts = pipeline._load("rules").make_rules(RULES, posts, random.Random(1))
-    now = timezone.now()
-    ListeningRule.objects.bulk_create(
-        [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
-         for i, q in enumerate(rule_texts)], batch_size=500)
+    pipeline.store_rules(pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
     with connection.cursor() as cursor:  # all in the file itself, which is what gets copied
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()

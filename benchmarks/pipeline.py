@@ -97,6 +97,18 @@ def make_stream(
     return lines
 
 
+def store_rules(rule_texts: list[str]) -> None:
+    """The listening rules, stored as a comms lead's rules are (named ``rule N``)."""
+    from django.utils import timezone
+
+    from samen.understanding.models import ListeningRule
+
+    now = timezone.now()
+    ListeningRule.objects.bulk_create(
+        [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
+         for i, q in enumerate(rule_texts)], batch_size=500)
+
+
 def full_text_index() -> None:
     """An FTS5 index over post text, fed after each understood batch (Samen's schema has no
     full-text index yet; this measures what keeping one costs)."""
@@ -235,20 +247,16 @@ def matching_alone(
 def child(args: argparse.Namespace) -> None:
     shared_ingest.setup_django()
     from django.db import connection
-    from django.utils import timezone
 
     from samen.understanding import selectors
-    from samen.understanding.models import ListeningRule, RuleMatch, TrendAlert
+    from samen.understanding.models import RuleMatch, TrendAlert
 
     rules_bench = _load("rules")
     rng = random.Random(args.seed)
     drawn = rules_bench.load_posts(args.history + args.posts, rng)
     earlier, posts = drawn[:args.history], drawn[args.history:]
     rule_texts = rules_bench.make_rules(args.rules, drawn, rng)
-    now = timezone.now()
-    ListeningRule.objects.bulk_create(
-        [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
-         for i, q in enumerate(rule_texts)], batch_size=500)
+    store_rules(rule_texts)
     full_text_index()
     timed_end = datetime.now(UTC)
     span = args.span_hours * 3600

@@ -97,7 +97,6 @@ def main() -> None:
 
     shared_ingest.setup_django()
     from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.utils import timezone
 
     from samen.insights import apps as insights_apps  # noqa: F401 - connects the receiver
     from samen.sources import ingest
@@ -105,7 +104,6 @@ def main() -> None:
     from samen.sources.mastodon import mapping as mastodon_mapping
     from samen.sources.signals import posts_stored
     from samen.understanding import actions, selectors
-    from samen.understanding.models import ListeningRule
     from samen.understanding.rules import RuleSet
     from samen.understanding.signals import posts_understood
     from samen.understanding.trends import TrendDetector
@@ -116,10 +114,7 @@ def main() -> None:
     earlier, warm, posts = (drawn[:args.history], drawn[args.history:args.history + 1000],
                             drawn[args.history + 1000:])
     rule_texts = rules_bench.make_rules(args.rules, posts if not earlier else drawn, rng)
-    now = timezone.now()
-    ListeningRule.objects.bulk_create(
-        [ListeningRule(name=f"rule {i}", query=q, created_at=now, updated_at=now)
-         for i, q in enumerate(rule_texts)], batch_size=500)
+    pipeline.store_rules(rule_texts)
     pipeline.full_text_index()
     selectors.compiled_rules()
     # The timed hour ends now. With a history, the history ends where it starts and warms
