@@ -1,7 +1,7 @@
 """Instructions a post costs in the pure text steps, counted by Valgrind: a number that does not
 move with the machine's load, for comparing two versions of a step on a noisy machine.
 
-    python benchmarks/instructions.py [--posts 2000] [--steps view,terms,html,enrich,path]
+    python benchmarks/instructions.py [--posts 2000] [--steps view,terms,html,enrich,detect,path]
 
 Times on a shared machine vary by a third between runs of the same code, which hides a change
 of a few per cent; the count of instructions executed does not (it is the same to a few parts
@@ -21,6 +21,10 @@ state). Steps:
 - ``html``: HTML to text (``sources.text.html_to_text``) of ``<p>{the post, escaped}</p>``;
 - ``enrich``: enrichment, batches of 1,000 (``enrich._enrich_batch``: language, sentiment,
   intent, entities);
+- ``detect``: the trend detector (``TrendDetector.observe``) judging a busy stream: the
+  warm-up posts 3 seconds apart (2.5 hours: past its warm-up and with a baseline), then the
+  counted posts at 10,000 an hour, each with its terms and the keys of the rules it matches
+  of 10,000 (worked out before, in both runs);
 - ``path``: the whole path of ``benchmarks/pipeline.py`` (mapping, enrichment, storing,
   10,000 listening rules, trends, the inbox, full-text) into a new SQLite database, after a
   first batch of 1,000 other posts (not run by default: each run takes several minutes).
@@ -43,8 +47,8 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-STEPS = ("view", "terms", "html", "enrich", "path")
-DEFAULT_STEPS = ("view", "terms", "html", "enrich")
+STEPS = ("view", "terms", "html", "enrich", "detect", "path")
+DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect")
 RULES = 10_000
 WARM = 3000
 LANGUAGES = ("nl", "fr", "en", "de")
@@ -71,6 +75,31 @@ def run_step(step: str, texts: list[str]) -> None:
         for lo in range(0, len(texts), 1000):
             chunk = texts[lo:lo + 1000]
             _enrich_batch(chunk, [None] * len(chunk), LANGUAGES)
+
+
+def detect(posts: list[tuple[str, str]], count: int) -> None:
+    """The ``detect`` step: terms and rule keys of every post (in both runs, so they cancel
+    out), the warm-up posts fed untimed, then ``count`` posts counted."""
+    from datetime import datetime, timedelta
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pipeline
+
+    from samen.understanding.rules import RuleSet
+    from samen.understanding.trends import TrendDetector, terms_of
+
+    ruleset: RuleSet[int] = RuleSet(
+        list(enumerate(pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))),
+        skip_invalid=True)
+    stream = [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view)])
+              for (text, _), view in zip(posts, pipeline.rule_views(posts), strict=True)]
+    detector = TrendDetector("normal")
+    start = datetime(2026, 3, 2, 6, 0)
+    for i, (terms, keys) in enumerate(stream[:WARM]):
+        detector.observe(start + timedelta(seconds=3.0 * i), terms, str(i), rules=keys)
+    busy = start + timedelta(seconds=3.0 * WARM)
+    for i, (terms, keys) in enumerate(stream[WARM:WARM + count]):
+        detector.observe(busy + timedelta(seconds=0.36 * i), terms, str(WARM + i), rules=keys)
 
 
 def prepare_database(posts: list[tuple[str, str]]) -> None:
@@ -123,6 +152,9 @@ def child(path: str, step: str, count: int) -> None:
         return
     if step == "path":
         whole_path(posts, count)
+        return
+    if step == "detect":
+        detect(posts, count)
         return
     texts = [text for text, _ in posts]
     for lo in range(0, WARM, 1000):  # the cores meet most words first, as in a running worker
@@ -189,14 +221,15 @@ def main() -> None:
         print(f"{args.posts:,} posts after {WARM:,} warm-up posts; instructions a post "
               "(Valgrind, Python's start subtracted)")
         base = 0
-        if any(step != "path" for step in steps):  # the text steps share one start
+        if any(step not in ("path", "detect") for step in steps):  # the text steps' start
             print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
                   file=sys.stderr)
             base = count_instructions(path, "view", 0)
             print(" done", file=sys.stderr)
         for number, step in enumerate(steps, start=1):
             print(f"  [{number}/{len(steps)}] {step} ...", end="", flush=True, file=sys.stderr)
-            start = count_instructions(path, step, 0) if step == "path" else base
+            start = (count_instructions(path, step, 0) if step in ("path", "detect")
+                     else base)
             full = count_instructions(path, step, args.posts)
             print(" done", file=sys.stderr)
             print(f"{step:<10}{(full - start) / args.posts:>14,.0f} instructions a post")

@@ -178,6 +178,16 @@ def poisson_surprise(count: int, expected: float) -> float:
     return max(0.0, -(log_pmf + math.log(total)) / math.log(10))
 
 
+def _least_count(expected: float, min_count: float, min_ratio: float) -> float:
+    """The least count that is at least ``min_count`` and ``min_ratio`` times ``expected``,
+    by the very comparisons the tests make. No score: working it out cost more than the
+    checks it would spare, and a count this low rarely gets as far as the score anyway."""
+    count = max(math.ceil(min_count), math.floor(min_ratio * expected) - 1)
+    while count / expected < min_ratio:
+        count += 1
+    return float(count)
+
+
 _EPOCH = datetime(1970, 1, 5)  # a Monday, so hour-of-week 0 is Monday 00:00
 _RESTART_GAP = 12 * 3600.0
 _WORD_COUNT_FACTOR = 2.0
@@ -295,8 +305,16 @@ class TrendDetector:
         self._last_retired_hour: int | None = None
         self._factor_cache: tuple[int, float] = (-1, 1.0)  # (bucket index, time factor)
         self._covers_cache: tuple[int, bool] = (-1, False)  # (bucket index, baseline enough)
+        self._day_cache: tuple[int, bool] = (-1, False)  # (bucket index, a day of history)
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
+        # term -> the least (window count, short-window count) that could pass a test, for the
+        # open bucket and these thresholds (see _needed); only while the tests are this
+        # class's own: a subclass with other tests (benchmarks/trends_variants.py) checks all.
+        self._needs: dict[str, tuple[float, float]] = {}
+        self._needs_for = self.thresholds
+        self._prune = (type(self)._rate_test is TrendDetector._rate_test
+                       and type(self)._growth_test is TrendDetector._growth_test)
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
         self._rises: dict[str, list[float]] = {}  # term -> times it rose, the last 8 days
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
@@ -327,6 +345,7 @@ class TrendDetector:
         self._buckets.append(_Bucket(index))
         self._story_cache.clear()
         self._expected_cache.clear()
+        self._needs.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         self._shift_reference(newest)  # before buckets that leave it are dropped below
         short_from = newest - self.short_buckets + 1
@@ -407,6 +426,14 @@ class TrendDetector:
             self._covers_cache = (bucket.index, hours >= self.baseline_hours)
         return self._covers_cache[1]
 
+    def _day_of_history(self) -> bool:
+        """Does the hour-of-week profile hold a day of stream (so the time factor comes from
+        it)? It only changes when buckets leave the window: decided once per open bucket."""
+        index = self._buckets[-1].index
+        if self._day_cache[0] != index:
+            self._day_cache = (index, sum(self._how_hours) >= 24)
+        return self._day_cache[1]
+
     def _history_hours(self, now: float) -> float:
         """Hours of stream behind the baseline, decayed like the counts."""
         return self._exposure.get(now, self.half_life)
@@ -419,8 +446,11 @@ class TrendDetector:
         every expectation 2x). Half-way on a log scale between trusting counts (a busier
         morning looks like a trend) and trusting shares (a story that makes the whole stream
         busier, as a disaster does, could not rise at all).
+
+        Decided once per open bucket, at its first use (a late post, whose time falls in an
+        older bucket, does not decide it again).
         """
-        bucket = int(now // self.bucket_seconds)
+        bucket = self._buckets[-1].index if self._buckets else int(now // self.bucket_seconds)
         if self._factor_cache[0] == bucket:
             return self._factor_cache[1]
         factor = self._time_factor(now)
@@ -513,24 +543,86 @@ class TrendDetector:
         if now - self._warm_from < self.warmup_seconds or not self._baseline_covers(bucket):
             return []  # warming up, or too little baseline to judge anything against
         alerts: list[Alert] = []
+        # Skipping _check where it cannot alert (same outcome, fewer calls): a term that never
+        # alerted (an alerted one goes through _check, which also notes when it calmed down)
+        # below the minimum count, or below the least counts _needed works out once per
+        # bucket. On a busy stream every post carries a few everyday words and about five
+        # rules that are above the minimum count and nowhere near a rise.
+        alerted, needs, prune = self._alerted, self._needs, self._prune
+        if prune and self._needs_for is not self.thresholds:  # sensitivity changed
+            needs.clear()
+            self._needs_for = self.thresholds
+        least = self.thresholds.min_count
         if not copy:
-            # Most terms are far below the minimum count and have never alerted: _check
-            # would return at once; skip the call (same outcome).
-            window, alerted = self._window_terms, self._alerted
-            least = self.thresholds.min_count
+            window, short = self._window_terms, self._short_terms
             least_word = least * _WORD_COUNT_FACTOR
             for term in counted:
                 hashtag = term.startswith("#")
-                if term not in alerted and window[term] < (least if hashtag else least_word):
-                    continue
+                if term not in alerted:
+                    n = window[term]
+                    if n < (least if hashtag else least_word):
+                        continue
+                    if prune:
+                        need = needs.get(term)
+                        if need is None:
+                            need = self._needed(term, now, "hashtag" if hashtag else "word")
+                        if n < need[0] and short[term] < need[1]:
+                            continue
                 alert = self._check(term, now, "hashtag" if hashtag else "word")
                 if alert is not None:
                     alerts.append(alert)
+        window_rules = self._window_rules
         for rule in rule_keys:
+            if rule not in alerted:
+                n = window_rules[rule]
+                if n < least:
+                    continue
+                if prune:
+                    need = needs.get("\x00" + rule)
+                    if need is None:
+                        need = self._needed(rule, now, "rule")
+                    if n < need[0]:
+                        continue
             alert = self._check(rule, now, "rule")
             if alert is not None:
                 alerts.append(alert)
         return alerts
+
+    def _needed(self, term: str, now: float, kind: str) -> tuple[float, float]:
+        """The least window count that could pass the rate test (or, in a busier hour, the
+        test without the time factor) and the least count in the last 30 minutes that could
+        pass the growth test, for the open bucket; remembered in ``_needs``.
+
+        Within a bucket everything those tests compare a count with stays put (the expected
+        count is cached per bucket, the growth test's reference holds closed buckets only),
+        and each test asks at least the minimum count and the minimum ratio to the expected
+        count. The other conditions (the score, a doubled share, the growth test's three
+        hours of stream) are left out: they can only say no. So a term below both counts
+        cannot alert in this bucket, and _check would return None for it. Called first where
+        _check would first have worked out the expected count, so that count is the same to
+        the last bit."""
+        th = self.thresholds
+        min_count = float(th.min_count)
+        if kind == "word":
+            min_count *= _WORD_COUNT_FACTOR
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:  # as _rate_test works it out
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
+        window = _least_count(expected, min_count, th.min_ratio)
+        short = math.inf
+        if kind != "rule":
+            factor = self.time_factor(now)
+            if factor > 1.0 and self._day_of_history():
+                window = min(window, _least_count(expected / factor, min_count, th.min_ratio))
+            ref, _ = self._reference(term)
+            if ref >= min_count / 2:
+                short = _least_count(
+                    (ref + 1.0) * self.short_buckets / self.reference_buckets,
+                    min_count, th.min_ratio)
+        need = self._needs[cache_key] = (window, short)
+        return need
 
     def _check(self, term: str, now: float, kind: str) -> Alert | None:
         th = self.thresholds

@@ -1,0 +1,145 @@
+"""The detector skips the full check of a term or rule whose count cannot pass any test in the
+open bucket (``TrendDetector._needed``). That must never change an alert: on busy streams
+with rises of every kind, the detector gives exactly the alerts, and ends in exactly the
+state, that it gives when it checks everything."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import datetime, timedelta
+
+from samen.understanding.trends import SENSITIVITY, Alert, Thresholds, TrendDetector
+
+START = datetime(2026, 5, 4, 0, 0)  # a Monday
+WORDS = [f"woord{i}" for i in range(300)]
+TAGS = [f"#tag{i}" for i in range(25)]
+RULES = [f"rule:{i}" for i in range(200)]
+
+
+def _zipf(rng: random.Random, items: list[str], k: int) -> list[str]:
+    return [items[min(int(rng.paretovariate(1.1)) - 1, len(items) - 1)] for _ in range(k)]
+
+
+Post = tuple[datetime, list[str], str, list[str]]
+
+
+def busy_stream(seed: int, days: int = 2) -> list[Post]:
+    """``days`` of a busy stream with a daily rhythm (about 150 posts an hour at night and
+    1,300 at noon), everyday words, hashtags and rule matches, copies and late posts; and
+    from the second day: a new hashtag, a hashtag in use that grows, a rule whose matches
+    jump, a word that rises, and a busy evening in which one everyday hashtag doubles its
+    share."""
+    rng = random.Random(seed)
+    posts: list[Post] = []
+    story = START + timedelta(days=1, hours=10)
+    t = START
+    end = START + timedelta(days=days)
+    while t < end:
+        hour = t.hour + t.minute / 60
+        per_hour = 150 + 1150 * math.exp(-(((hour - 12) / 3.5) ** 2))
+        evening = START + timedelta(days=1, hours=19) <= t < START + timedelta(days=1, hours=21)
+        if evening:
+            per_hour *= 2.5
+        t += timedelta(seconds=rng.expovariate(per_hour / 3600))
+        terms = _zipf(rng, WORDS, rng.randint(3, 9)) + _zipf(rng, TAGS, rng.randint(0, 2))
+        rules = _zipf(rng, RULES, rng.choice((0, 0, 1, 2, 5)))
+        since = (t - story).total_seconds() / 3600
+        if 0 <= since < 2 and rng.random() < 0.03:
+            terms.append("#nieuw")
+        if 0 <= since < 3 and rng.random() < 0.004 * (1 + 3 * since):
+            terms.append("#tag20")  # in use all along at its Zipf share, then growing
+        if 1 <= since < 2 and rng.random() < 0.02:
+            rules.append("rule:150")
+        if 2 <= since < 3 and rng.random() < 0.05:
+            terms.append("stroomstoring")
+        if evening and rng.random() < 0.02:
+            terms.append("#tag12")
+        if posts and rng.random() < 0.05:  # a copy of a recent post
+            _, terms, _, rules = posts[-rng.randint(1, min(20, len(posts)))]
+        late = rng.random() < 0.01
+        posts.append((t - timedelta(minutes=6) if late else t, list(dict.fromkeys(terms)),
+                      str(len(posts)), list(dict.fromkeys(rules))))
+    return posts
+
+
+def replay(posts: list[Post], prune: bool, *, restart_at: int | None = None,
+           sensitivity_from: int | None = None, first: str | Thresholds = "normal",
+           then: Thresholds = SENSITIVITY["high"]) -> tuple[list[Alert], dict[str, object]]:
+    """Alerts and the final state of a detector fed ``posts``; ``restart_at``: saved and
+    loaded there (a worker's restart); ``sensitivity_from``: ``first`` until there, ``then``
+    from there on."""
+    detector = TrendDetector(first)
+    detector._prune = prune
+    alerts: list[Alert] = []
+    for n, (when, terms, key, rules) in enumerate(posts):
+        if n == restart_at:
+            detector = TrendDetector.from_dict(json.loads(json.dumps(detector.to_dict())))
+            detector._prune = prune
+        if n == sensitivity_from:
+            detector.thresholds = then  # as the worker sets it before each batch
+        alerts += detector.observe(when, terms, key, rules=rules)
+    return alerts, detector.to_dict()
+
+
+def _dicts(alerts: list[Alert]) -> list[dict[str, object]]:
+    return [a.as_dict() for a in alerts]
+
+
+def test_skipping_hopeless_checks_changes_no_alert_and_no_state() -> None:
+    posts = busy_stream(seed=5)
+    with_skips, state = replay(posts, prune=True, restart_at=len(posts) // 2,
+                               sensitivity_from=len(posts) * 3 // 4)
+    everything, full_state = replay(posts, prune=False, restart_at=len(posts) // 2,
+                                    sensitivity_from=len(posts) * 3 // 4)
+    assert _dicts(with_skips) == _dicts(everything)
+    assert state == full_state
+    # the stream holds what the skips must get right: rises of every kind
+    assert {a.kind for a in everything} == {"hashtag", "word", "rule"}
+    assert {"#nieuw", "#tag20", "stroomstoring"} <= {a.term for a in everything}
+
+
+def test_the_same_alerts_on_other_seeds_without_restart() -> None:
+    for seed in (11, 12):
+        posts = busy_stream(seed)
+        with_skips, _ = replay(posts, prune=True)
+        everything, _ = replay(posts, prune=False)
+        assert _dicts(with_skips) == _dicts(everything)
+        assert with_skips  # not a vacuous comparison
+
+
+def test_a_changed_sensitivity_counts_from_the_next_post() -> None:
+    """Thresholds that ask a much lower ratio, set in the middle of a bucket: the counts the
+    skips worked out for the old ones must not keep a term from alerting until the bucket
+    ends."""
+    posts = busy_stream(seed=7, days=1)
+    switch = next(n for n, p in enumerate(posts) if p[0] >= START + timedelta(hours=13, minutes=2))
+    strict = Thresholds(min_count=6, min_ratio=12.0, min_score=1.0)
+    loose = Thresholds(min_count=6, min_ratio=2.0, min_score=1.0)
+    with_skips, _ = replay(posts, prune=True, sensitivity_from=switch, first=strict, then=loose)
+    everything, _ = replay(posts, prune=False, sensitivity_from=switch, first=strict,
+                           then=loose)
+    assert _dicts(with_skips) == _dicts(everything)
+    # terms alerted in the very bucket of the change: the case the comparison is about
+    changed = START + timedelta(hours=13)
+    assert [a for a in everything if changed <= a.time < changed + timedelta(minutes=5)]
+
+
+def test_a_detector_with_tests_of_its_own_checks_every_term() -> None:
+    """A subclass may pass counts the base tests would not (benchmarks/trends_variants.py
+    does): the skips rest on the base tests, so such a detector checks everything."""
+
+    class Lenient(TrendDetector):
+        def _rate_test(self, term: str, count: int, now: float, kind: str,
+                       min_score: float) -> tuple[float, float] | None:
+            return (1.0, 99.0) if kind == "rule" else None
+
+    lenient = Lenient("normal")
+    assert not lenient._prune
+    assert TrendDetector("normal")._prune
+    alerts = []
+    for when, terms, key, rules in busy_stream(seed=5, days=1):
+        alerts += lenient.observe(when, terms, key, rules=rules)
+    # every everyday rule alerts once it reaches the minimum count: no skip kept it silent
+    assert len({a.term for a in alerts if a.kind == "rule"}) >= 20
