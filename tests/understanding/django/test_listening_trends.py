@@ -3,8 +3,11 @@ e-mail when the organisation wants that, and the detector resumes after a restar
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core import mail
+from django.db import connection
 
 from samen.understanding import actions, selectors
 from samen.understanding.models import TrendAlert, TrendState
@@ -49,6 +52,26 @@ def test_the_detector_resumes_from_its_stored_state(make_post):
     selectors.forget_compiled_rules()
     actions.do_understand_posts(post_ids=[p.pk for p in rising])
     assert TrendAlert.objects.filter(term="#geefomjedarm").exists()
+
+
+def test_the_stored_state_is_plain_json_that_restores_the_same_detector(
+        make_post, django_capture_on_commit_callbacks):
+    """The state is written by orjson (models.StateEncoder): what is stored must be JSON any
+    tool reads, and reading it back must give the detector that was saved."""
+    from samen.understanding.trends import TrendDetector
+
+    quiet, _ = _quiet_then_rising(make_post)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker keeps its detector
+        actions.do_understand_posts(post_ids=[p.pk for p in quiet])
+    saved = actions._trend_memory.detector.to_dict()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM understanding_trendstate")
+        (raw,) = cursor.fetchone()
+    stored = raw if isinstance(raw, dict) else json.loads(raw)  # jsonb comes back parsed
+    assert stored == json.loads(json.dumps(saved))  # the standard library's reading of it
+    loaded = TrendState.objects.get().data
+    assert loaded == stored
+    assert TrendDetector.from_dict(loaded).to_dict() == TrendDetector.from_dict(saved).to_dict()
 
 
 @pytest.mark.parametrize("sensitivity,alerts", [("low", False), ("high", True)])
