@@ -131,6 +131,12 @@ class Thresholds:
     min_ratio: float  # count / expected
     min_score: float  # -log10 of the Poisson tail probability
 
+    def __post_init__(self) -> None:
+        # NaN compares false both ways, so each test would read it differently
+        for name in ("min_count", "min_ratio", "min_score"):
+            if math.isnan(getattr(self, name)):
+                raise ValueError(f"{name} must be a number, not NaN")
+
 
 SENSITIVITY: dict[str, Thresholds] = {
     "low": Thresholds(min_count=10, min_ratio=5.0, min_score=10.0),
@@ -181,11 +187,23 @@ def poisson_surprise(count: int, expected: float) -> float:
 def _least_count(expected: float, min_count: float, min_ratio: float) -> float:
     """The least count that is at least ``min_count`` and ``min_ratio`` times ``expected``,
     by the very comparisons the tests make. No score: working it out cost more than the
-    checks it would spare, and a count this low rarely gets as far as the score anyway."""
-    count = max(math.ceil(min_count), math.floor(min_ratio * expected) - 1)
-    while count / expected < min_ratio:
+    checks it would spare, and a count this low rarely gets as far as the score anyway.
+    Infinite when no count of posts gets there (an infinite or NaN threshold switches alerts
+    off; past 2**52 adding one post no longer changes a float)."""
+    target = min_ratio * expected
+    if not (target < _COUNT_LIMIT and min_count < _COUNT_LIMIT):  # NaN fails both too
+        return math.inf
+    count = 0  # counts are never negative: start from there, or nearer where given
+    if min_count > 0:
+        count = math.ceil(min_count)
+    if target > 1:
+        count = max(count, math.floor(target) - 1)
+    while not (count >= min_count and count / expected >= min_ratio):
         count += 1
     return float(count)
+
+
+_COUNT_LIMIT = 2.0**52
 
 
 _EPOCH = datetime(1970, 1, 5)  # a Monday, so hour-of-week 0 is Monday 00:00
@@ -197,6 +215,10 @@ _COPIES_COUNTED = 3  # a message's hashtags count for it and two copies
 _ROUTINE_TOLERANCE = 2 * 3600.0
 _ROUTINE_MEMORY = 8 * 86400.0
 _GROWTH_SCORE_RELIEF = 1.0  # the growth test asks one order of magnitude less surprise
+# What TrendDetector._needed's counts are worked out from: a subclass that overrides any of
+# these (benchmarks/trends_variants.py does) checks every term.
+_NEEDS_RELY_ON = ("_check", "_rate_test", "_growth_test", "_expected", "time_factor",
+                  "_time_factor", "_reference")
 
 
 @dataclass(slots=True)
@@ -309,12 +331,13 @@ class TrendDetector:
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         # term -> the least (window count, short-window count) that could pass a test, for the
-        # open bucket and these thresholds (see _needed); only while the tests are this
-        # class's own: a subclass with other tests (benchmarks/trends_variants.py) checks all.
+        # open bucket and these thresholds (see _needed); a subclass that overrides what they
+        # rest on (_NEEDS_RELY_ON) checks every term.
         self._needs: dict[str, tuple[float, float]] = {}
+        self._rule_needs: dict[str, float] = {}  # apart: a rule key may be spelled as a term
         self._needs_for = self.thresholds
-        self._prune = (type(self)._rate_test is TrendDetector._rate_test
-                       and type(self)._growth_test is TrendDetector._growth_test)
+        self._prune = all(getattr(type(self), name) is getattr(TrendDetector, name)
+                          for name in _NEEDS_RELY_ON)
         self._alerted: dict[str, float] = {}  # term -> time of its last alert
         self._rises: dict[str, list[float]] = {}  # term -> times it rose, the last 8 days
         self._calm: dict[str, bool] = {}  # term -> calmed down since its last alert
@@ -346,6 +369,7 @@ class TrendDetector:
         self._story_cache.clear()
         self._expected_cache.clear()
         self._needs.clear()
+        self._rule_needs.clear()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         self._shift_reference(newest)  # before buckets that leave it are dropped below
         short_from = newest - self.short_buckets + 1
@@ -551,6 +575,7 @@ class TrendDetector:
         alerted, needs, prune = self._alerted, self._needs, self._prune
         if prune and self._needs_for is not self.thresholds:  # sensitivity changed
             needs.clear()
+            self._rule_needs.clear()
             self._needs_for = self.thresholds
         least = self.thresholds.min_count
         if not copy:
@@ -571,17 +596,17 @@ class TrendDetector:
                 alert = self._check(term, now, "hashtag" if hashtag else "word")
                 if alert is not None:
                     alerts.append(alert)
-        window_rules = self._window_rules
+        window_rules, rule_needs = self._window_rules, self._rule_needs
         for rule in rule_keys:
             if rule not in alerted:
                 n = window_rules[rule]
                 if n < least:
                     continue
                 if prune:
-                    need = needs.get("\x00" + rule)
-                    if need is None:
-                        need = self._needed(rule, now, "rule")
-                    if n < need[0]:
+                    least_rule = rule_needs.get(rule)
+                    if least_rule is None:
+                        least_rule = self._needed(rule, now, "rule")[0]
+                    if n < least_rule:
                         continue
             alert = self._check(rule, now, "rule")
             if alert is not None:
@@ -591,7 +616,8 @@ class TrendDetector:
     def _needed(self, term: str, now: float, kind: str) -> tuple[float, float]:
         """The least window count that could pass the rate test (or, in a busier hour, the
         test without the time factor) and the least count in the last 30 minutes that could
-        pass the growth test, for the open bucket; remembered in ``_needs``.
+        pass the growth test, for the open bucket; remembered in ``_needs`` (a rule's first
+        count in ``_rule_needs``).
 
         Within a bucket everything those tests compare a count with stays put (the expected
         count is cached per bucket, the growth test's reference holds closed buckets only),
@@ -621,8 +647,11 @@ class TrendDetector:
                 short = _least_count(
                     (ref + 1.0) * self.short_buckets / self.reference_buckets,
                     min_count, th.min_ratio)
-        need = self._needs[cache_key] = (window, short)
-        return need
+        if kind == "rule":
+            self._rule_needs[term] = window
+        else:
+            self._needs[term] = (window, short)
+        return window, short
 
     def _check(self, term: str, now: float, kind: str) -> Alert | None:
         th = self.thresholds

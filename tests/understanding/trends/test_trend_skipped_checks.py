@@ -10,6 +10,8 @@ import math
 import random
 from datetime import datetime, timedelta
 
+import pytest
+
 from samen.understanding.trends import SENSITIVITY, Alert, Thresholds, TrendDetector
 
 START = datetime(2026, 5, 4, 0, 0)  # a Monday
@@ -143,3 +145,73 @@ def test_a_detector_with_tests_of_its_own_checks_every_term() -> None:
         alerts += lenient.observe(when, terms, key, rules=rules)
     # every everyday rule alerts once it reaches the minimum count: no skip kept it silent
     assert len({a.term for a in alerts if a.kind == "rule"}) >= 20
+
+
+def test_the_least_count_is_the_least_count_that_passes() -> None:
+    """Against counting up from zero with the tests' own comparisons, on awkward values."""
+    from samen.understanding.trends import _least_count
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        expected = rng.choice((rng.uniform(0.001, 3), rng.uniform(3, 400), 1 / 3, 0.1 + 0.2))
+        min_count = rng.choice((0, 1, 2.5, 4, 6, 12.0, -3))
+        min_ratio = rng.choice((rng.uniform(0, 12), 1 / 3, 3.0, 4.0, 0.0, -1.0))
+        brute = 0
+        while not (brute >= min_count and brute / expected >= min_ratio):
+            brute += 1
+        assert _least_count(expected, min_count, min_ratio) == brute
+
+
+def test_thresholds_no_count_can_reach_switch_alerts_off_without_failing() -> None:
+    """An infinite or astronomically high ratio or count (a way to switch alerts off) gives
+    no alerts, as the full checks give none: no error and no endless search. NaN, which each
+    test would read its own way, is refused."""
+    with pytest.raises(ValueError, match="min_ratio"):
+        Thresholds(min_count=6, min_ratio=math.nan, min_score=6.0)
+    posts = busy_stream(seed=5, days=1)
+    for off in (Thresholds(min_count=6, min_ratio=math.inf, min_score=6.0),
+                Thresholds(min_count=6, min_ratio=1e25, min_score=6.0),
+                Thresholds(min_count=10**30, min_ratio=4.0, min_score=6.0)):
+        with_skips, _ = replay(posts[:20000], prune=True, first=off)
+        everything, _ = replay(posts[:20000], prune=False, first=off)
+        assert with_skips == everything == []
+    lenient = Thresholds(min_count=6, min_ratio=-math.inf, min_score=6.0)
+    with_skips, _ = replay(posts[:20000], prune=True, first=lenient)
+    everything, _ = replay(posts[:20000], prune=False, first=lenient)
+    assert _dicts(with_skips) == _dicts(everything)
+
+
+def test_a_rule_key_that_looks_like_a_term_key_gets_its_own_count() -> None:
+    """The product's terms never hold a NUL and its rule keys start with "rule:", but a
+    caller may feed a word "\\x00r" and a rule "r": the rule must still be judged by its own
+    least count (the two once shared one), and alert as the full check has it alert."""
+    def run(prune: bool) -> list[tuple[str, str, int]]:
+        detector = TrendDetector(Thresholds(min_count=3, min_ratio=1.0, min_score=0.0))
+        detector._prune = prune
+        t0 = datetime(2026, 5, 4, 9, 0)
+        alerts: list[Alert] = []
+        for m in range(100):
+            alerts += detector.observe(t0 + timedelta(minutes=m), [f"x{m % 7}"], str(m))
+        t = t0 + timedelta(minutes=100, seconds=5)
+        for k in range(6):  # the word first: its least count is worked out in this bucket
+            alerts += detector.observe(t + timedelta(seconds=k), ["\x00r", f"y{k}"], f"w{k}")
+        for k in range(5):  # then the rule, in the same bucket
+            alerts += detector.observe(t + timedelta(seconds=10 + k), [f"z{k}"], f"r{k}",
+                                       rules=["r"])
+        return [(a.term, a.kind, a.count) for a in alerts]
+
+    assert run(prune=True) == run(prune=False)
+    assert ("r", "rule", 3) in run(prune=True)
+
+
+def test_a_subclass_that_changes_what_the_counts_rest_on_checks_every_term() -> None:
+    from samen.understanding.trends import _NEEDS_RELY_ON
+
+    def same_as_before(name: str) -> object:
+        method = getattr(TrendDetector, name)
+        return lambda self, *args, **kwargs: method(self, *args, **kwargs)
+
+    assert TrendDetector("normal")._prune
+    for name in _NEEDS_RELY_ON:
+        subclass = type("Changed", (TrendDetector,), {name: same_as_before(name)})
+        assert not subclass("normal")._prune, name
