@@ -188,8 +188,8 @@ def _least_count(expected: float, min_count: float, min_ratio: float) -> float:
     """The least count that is at least ``min_count`` and ``min_ratio`` times ``expected``,
     by the very comparisons the tests make. No score: working it out cost more than the
     checks it would spare, and a count this low rarely gets as far as the score anyway.
-    Infinite when no count of posts gets there (an infinite or NaN threshold switches alerts
-    off; past 2**52 adding one post no longer changes a float)."""
+    Infinite when no count of posts gets there (an infinite threshold switches alerts off;
+    past 2**52 adding one post no longer changes a float)."""
     target = min_ratio * expected
     if not (target < _COUNT_LIMIT and min_count < _COUNT_LIMIT):  # NaN fails both too
         return math.inf
