@@ -169,8 +169,7 @@ class Uncertain(TrendDetector):
         hours = self._history_hours(now)
         if found is None or hours >= self.short_hours:
             return found
-        key = term if kind != "rule" else "\x00" + term
-        factor = self.time_factor(now) if found[0] == self._expected_cache.get(key) else 1.0
+        factor = self.time_factor(now) if found[0] == self._expected_of(term, now, kind) else 1.0
         base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
         seen = base.get(now, self.half_life) if base is not None else 0.0
         window_hours = self.window_buckets * self.bucket_seconds / 3600.0

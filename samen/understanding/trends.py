@@ -217,8 +217,8 @@ _ROUTINE_MEMORY = 8 * 86400.0
 _GROWTH_SCORE_RELIEF = 1.0  # the growth test asks one order of magnitude less surprise
 # What TrendDetector._needed's counts are worked out from: a subclass that overrides any of
 # these (benchmarks/trends_variants.py does) checks every term.
-_NEEDS_RELY_ON = ("_check", "_rate_test", "_growth_test", "_expected", "time_factor",
-                  "_time_factor", "_reference")
+_NEEDS_RELY_ON = ("_check", "_rate_test", "_growth_test", "_expected", "_expected_of",
+                  "time_factor", "_time_factor", "_reference")
 
 
 @dataclass(slots=True)
@@ -368,8 +368,7 @@ class TrendDetector:
         self._buckets.append(_Bucket(index))
         self._story_cache.clear()
         self._expected_cache.clear()
-        self._needs.clear()
-        self._rule_needs.clear()
+        self._forget_needs()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
         self._shift_reference(newest)  # before buckets that leave it are dropped below
         short_from = newest - self.short_buckets + 1
@@ -574,26 +573,25 @@ class TrendDetector:
         # rules that are above the minimum count and nowhere near a rise.
         alerted, needs, prune = self._alerted, self._needs, self._prune
         if prune and self._needs_for is not self.thresholds:  # sensitivity changed
-            needs.clear()
-            self._rule_needs.clear()
+            self._forget_needs()
             self._needs_for = self.thresholds
         least = self.thresholds.min_count
         if not copy:
             window, short = self._window_terms, self._short_terms
             least_word = least * _WORD_COUNT_FACTOR
             for term in counted:
-                hashtag = term.startswith("#")
+                kind = "hashtag" if term.startswith("#") else "word"
                 if term not in alerted:
                     n = window[term]
-                    if n < (least if hashtag else least_word):
+                    if n < (least if kind == "hashtag" else least_word):
                         continue
                     if prune:
                         need = needs.get(term)
                         if need is None:
-                            need = self._needed(term, now, "hashtag" if hashtag else "word")
+                            need = self._needed(term, now, kind)
                         if n < need[0] and short[term] < need[1]:
                             continue
-                alert = self._check(term, now, "hashtag" if hashtag else "word")
+                alert = self._check(term, now, kind)
                 if alert is not None:
                     alerts.append(alert)
         window_rules, rule_needs = self._window_rules, self._rule_needs
@@ -613,6 +611,10 @@ class TrendDetector:
                 alerts.append(alert)
         return alerts
 
+    def _forget_needs(self) -> None:
+        self._needs.clear()
+        self._rule_needs.clear()
+
     def _needed(self, term: str, now: float, kind: str) -> tuple[float, float]:
         """The least window count that could pass the rate test (or, in a busier hour, the
         test without the time factor) and the least count in the last 30 minutes that could
@@ -628,30 +630,37 @@ class TrendDetector:
         _check would first have worked out the expected count, so that count is the same to
         the last bit."""
         th = self.thresholds
+        min_ratio = th.min_ratio
         min_count = float(th.min_count)
         if kind == "word":
             min_count *= _WORD_COUNT_FACTOR
-        cache_key = term if kind != "rule" else "\x00" + term
-        expected = self._expected_cache.get(cache_key)
-        if expected is None:  # as _rate_test works it out
-            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
-            expected = self._expected_cache[cache_key] = self._expected(base, now)
-        window = _least_count(expected, min_count, th.min_ratio)
+        expected = self._expected_of(term, now, kind)
+        window = _least_count(expected, min_count, min_ratio)
         short = math.inf
         if kind != "rule":
             factor = self.time_factor(now)
             if factor > 1.0 and self._day_of_history():
-                window = min(window, _least_count(expected / factor, min_count, th.min_ratio))
+                window = min(window, _least_count(expected / factor, min_count, min_ratio))
             ref, _ = self._reference(term)
             if ref >= min_count / 2:
                 short = _least_count(
                     (ref + 1.0) * self.short_buckets / self.reference_buckets,
-                    min_count, th.min_ratio)
+                    min_count, min_ratio)
         if kind == "rule":
             self._rule_needs[term] = window
         else:
             self._needs[term] = (window, short)
         return window, short
+
+    def _expected_of(self, term: str, now: float, kind: str) -> float:
+        """The term's expected count in the window, worked out once per open bucket (the
+        baseline only changes when a bucket closes)."""
+        cache_key = term if kind != "rule" else "\x00" + term
+        expected = self._expected_cache.get(cache_key)
+        if expected is None:
+            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
+            expected = self._expected_cache[cache_key] = self._expected(base, now)
+        return expected
 
     def _check(self, term: str, now: float, kind: str) -> Alert | None:
         th = self.thresholds
@@ -700,11 +709,7 @@ class TrendDetector:
     ) -> tuple[float, float] | None:
         """The last hour against the term's usual rate at this hour: (expected, score)."""
         th = self.thresholds
-        cache_key = term if kind != "rule" else "\x00" + term
-        expected = self._expected_cache.get(cache_key)
-        if expected is None:  # the baseline only changes when a bucket closes
-            base = (self._base_rules if kind == "rule" else self._base_terms).get(term)
-            expected = self._expected_cache[cache_key] = self._expected(base, now)
+        expected = self._expected_of(term, now, kind)
         share: float | None = None
         if kind == "word":
             share = self._share_ratio(term, count, now)
@@ -715,7 +720,7 @@ class TrendDetector:
             if score >= min_score:
                 return expected, score
         factor = self.time_factor(now)
-        if factor <= 1.0 or kind == "rule" or sum(self._how_hours) < 24:
+        if factor <= 1.0 or kind == "rule" or not self._day_of_history():
             return None
         # A busier hour than usual: without the time factor, if the term's share of posts
         # at least doubled too (so it is not just the hour that is busier).
