@@ -47,8 +47,10 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' helpers
 STEPS = ("view", "terms", "html", "enrich", "detect", "path")
 DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect")
+OWN_START = ("path", "detect")  # steps whose set-up differs from the text steps' shared one
 RULES = 10_000
 WARM = 3000
 LANGUAGES = ("nl", "fr", "en", "de")
@@ -82,17 +84,12 @@ def detect(posts: list[tuple[str, str]], count: int) -> None:
     out), the warm-up posts fed untimed, then ``count`` posts counted."""
     from datetime import datetime, timedelta
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pipeline
 
-    from samen.understanding.rules import RuleSet
-    from samen.understanding.trends import TrendDetector, terms_of
+    from samen.understanding.trends import TrendDetector
 
-    ruleset: RuleSet[int] = RuleSet(
-        list(enumerate(pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))),
-        skip_invalid=True)
-    stream = [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view)])
-              for (text, _), view in zip(posts, pipeline.rule_views(posts), strict=True)]
+    stream = pipeline.detector_inputs(
+        posts, pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
     detector = TrendDetector("normal")
     start = datetime(2026, 3, 2, 6, 0)
     for i, (terms, keys) in enumerate(stream[:WARM]):
@@ -105,13 +102,11 @@ def detect(posts: list[tuple[str, str]], count: int) -> None:
 def prepare_database(posts: list[tuple[str, str]]) -> None:
     """The database the ``path`` runs start from (made once, without Valgrind): the schema,
     10,000 listening rules made from the posts, and the benchmark's full-text index."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pipeline
     import shared_ingest
 
     shared_ingest.setup_django()
     from django.db import connection
-
 
     pipeline.store_rules(pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
     with connection.cursor() as cursor:  # all in the file itself, which is what gets copied
@@ -125,7 +120,6 @@ def whole_path(posts: list[tuple[str, str]], count: int) -> None:
     the last hour."""
     from datetime import UTC, datetime, timedelta
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pipeline
     import shared_ingest
 
@@ -211,7 +205,6 @@ def main() -> None:
         raise SystemExit(f"unknown step(s) {', '.join(unknown)}; choose from {', '.join(STEPS)}")
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (apt-get install valgrind)")
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import rules as rules_bench
 
     posts = rules_bench.load_posts(WARM + args.posts, random.Random(args.seed))
@@ -221,15 +214,14 @@ def main() -> None:
         print(f"{args.posts:,} posts after {WARM:,} warm-up posts; instructions a post "
               "(Valgrind, Python's start subtracted)")
         base = 0
-        if any(step not in ("path", "detect") for step in steps):  # the text steps' start
+        if any(step not in OWN_START for step in steps):  # the text steps' start
             print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
                   file=sys.stderr)
             base = count_instructions(path, "view", 0)
             print(" done", file=sys.stderr)
         for number, step in enumerate(steps, start=1):
             print(f"  [{number}/{len(steps)}] {step} ...", end="", flush=True, file=sys.stderr)
-            start = (count_instructions(path, step, 0) if step in ("path", "detect")
-                     else base)
+            start = count_instructions(path, step, 0) if step in OWN_START else base
             full = count_instructions(path, step, args.posts)
             print(" done", file=sys.stderr)
             print(f"{step:<10}{(full - start) / args.posts:>14,.0f} instructions a post")

@@ -224,6 +224,18 @@ def rule_views(posts: list[tuple[str, str]]) -> list[Any]:
                            intent="other") for t, lang in posts]
 
 
+def detector_inputs(posts: list[tuple[str, str]],
+                    rule_texts: list[str]) -> list[tuple[list[str], list[str]]]:
+    """What the trend detector gets for each (text, language) post on the whole path: its
+    terms and the keys of the rules it matches (``rule:<index>``), the rules compiled here."""
+    from samen.understanding.rules import RuleSet
+    from samen.understanding.trends import terms_of
+
+    ruleset: RuleSet[int] = RuleSet(list(enumerate(rule_texts)), skip_invalid=True)
+    return [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view)])
+            for (text, _), view in zip(posts, rule_views(posts), strict=True)]
+
+
 def matching_alone(
     rule_texts: list[str], posts: list[tuple[str, str]]
 ) -> tuple[float, float, bool]:

@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pipeline
 
-from samen.understanding.rules import RuleSet
-from samen.understanding.trends import TrendDetector, terms_of
+from samen.understanding.trends import TrendDetector
 
 START = datetime(2026, 12, 1, 9, 0)  # a Tuesday morning
 
@@ -41,10 +40,7 @@ def main() -> None:
     rules_bench = pipeline._load("rules")
     rng = random.Random(args.seed)
     drawn = rules_bench.load_posts(max(rates) * args.hours, rng)
-    ruleset: RuleSet[int] = RuleSet(
-        list(enumerate(rules_bench.make_rules(10_000, drawn, rng))), skip_invalid=True)
-    posts = [(terms_of(text), [f"rule:{r}" for r in ruleset.match(view)])
-             for (text, _lang), view in zip(drawn, pipeline.rule_views(drawn), strict=True)]
+    posts = pipeline.detector_inputs(drawn, rules_bench.make_rules(10_000, drawn, rng))
     print(f"steady streams of {args.hours} hours, 10,000 rules, sensitivity {args.sensitivity}; "
           "every alert is a false one")
     for per_hour in rates:

@@ -12,6 +12,7 @@ from django.db import connection
 from samen.understanding import actions, selectors
 from samen.understanding.models import TrendAlert, TrendState
 from samen.understanding.tasks import email_alerts
+from samen.understanding.trends import TrendDetector
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,6 @@ def test_the_stored_state_is_plain_json_that_restores_the_same_detector(
         make_post, django_capture_on_commit_callbacks):
     """The state is written by orjson (models.StateEncoder): what is stored must be JSON any
     tool reads, and reading it back must give the detector that was saved."""
-    from samen.understanding.trends import TrendDetector
-
     quiet, _ = _quiet_then_rising(make_post)
     with django_capture_on_commit_callbacks(execute=True):  # the worker keeps its detector
         actions.do_understand_posts(post_ids=[p.pk for p in quiet])
