@@ -171,13 +171,20 @@ def prepared(path: str) -> Path:
     return database
 
 
+# Addresses laid out afresh on every run change the order of sets and dicts keyed by object
+# identity (the rule compiler has some), and with it the instructions of the set-up, which
+# then differ between the run with posts and the one without. ``setarch -R`` switches that
+# off for the child, where the system allows it.
+NO_ASLR = ["setarch", os.uname().machine, "-R"] if shutil.which("setarch") else []
+
+
 def count_instructions(path: str, step: str, count: int) -> int:
     """Instructions of one child run (Python's start included), from Valgrind's summary."""
     database = Path(path).parent / f"{step}-{count}.sqlite3"  # a new database for each run
     if step == "path":
         shutil.copyfile(prepared(path), database)
     out = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+        [*NO_ASLR, "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          sys.executable, __file__, "--child", path, "--step", step, "--posts", str(count)],
         capture_output=True, text=True, check=False, cwd=REPO, env=_env(path, database))
     for line in out.stderr.splitlines():

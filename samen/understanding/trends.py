@@ -43,10 +43,11 @@ so a worker can persist it between runs.
 
 from __future__ import annotations
 
+import collections
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -236,6 +237,19 @@ class _Decayed:
     def add(self, amount: float, now: float, half_life: float) -> None:
         self.value = self.get(now, half_life) + amount
         self.at = max(self.at, now)
+
+
+def _add_each_in_python(counts: dict[str, int], items: Iterable[str]) -> None:
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+
+
+# Adds one to each item's count: ``Counter.update`` on a tuple, without its Python wrapper
+# (a check whether it was given a mapping, on every call): a post's terms and rule keys go
+# into five counters, 50,000 calls for 10,000 posts. It is the C loop that ``Counter.update``
+# itself calls; CPython's ``collections`` module has it, else the same loop in Python.
+_add_each: Callable[[dict[str, int], Iterable[str]], None] = getattr(
+    collections, "_count_elements", _add_each_in_python)
 
 
 def _take(counts: Counter[str], gone: Counter[str]) -> None:
@@ -551,14 +565,14 @@ class TrendDetector:
         counted = unique if not seen else tuple(t for t in unique if t.startswith("#"))
         bucket.volume += 1
         if rule_keys:  # most posts match no rule
-            bucket.rules.update(rule_keys)
-            self._window_rules.update(rule_keys)
+            _add_each(bucket.rules, rule_keys)
+            _add_each(self._window_rules, rule_keys)
         if not copy:
             bucket.posts += 1
             self._window_posts += 1
-            bucket.terms.update(counted)
-            self._window_terms.update(counted)
-            self._short_terms.update(counted)
+            _add_each(bucket.terms, counted)
+            _add_each(self._window_terms, counted)
+            _add_each(self._short_terms, counted)
             self._short_posts += 1
             if len(unique) >= 4:
                 signatures[unique] = seen + 1

@@ -215,3 +215,22 @@ def test_a_subclass_that_changes_what_the_counts_rest_on_checks_every_term() -> 
     for name in _NEEDS_RELY_ON:
         subclass = type("Changed", (TrendDetector,), {name: same_as_before(name)})
         assert not subclass("normal")._prune, name
+
+
+def test_the_counts_are_the_same_with_the_plain_python_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post's terms go into the counters through ``collections``' C loop where CPython has
+    it; the Python loop the detector falls back on elsewhere must count the same, and the
+    counters must stay Counters (they are read with ``[]`` for absent terms)."""
+    from samen.understanding import trends
+
+    posts = busy_stream(seed=5, days=1)
+    native, native_state = replay(posts, prune=True)
+    monkeypatch.setattr(trends, "_add_each", trends._add_each_in_python)
+    plain, plain_state = replay(posts, prune=True)
+    assert _dicts(plain) == _dicts(native)
+    assert plain_state == native_state
+    assert plain  # not a vacuous comparison
+    detector = TrendDetector("normal")
+    detector.observe(START, ["#een", "twee"], "1", rules=["rule:1"])
+    assert detector._window_terms["#een"] == 1 and detector._window_terms["drie"] == 0
+    assert detector._window_rules["rule:1"] == 1 and detector._buckets[-1].terms["twee"] == 1
