@@ -47,9 +47,11 @@ import collections
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import repeat
+from operator import add
 from typing import Any
 
 from samen.understanding.text import lower_letter_runs
@@ -252,14 +254,24 @@ _add_each: Callable[[dict[str, int], Iterable[str]], None] = getattr(
     collections, "_count_elements", _add_each_in_python)
 
 
-def _take(counts: Counter[str], gone: Counter[str]) -> None:
+def _take(counts: Counter[str], gone: Mapping[str, int]) -> None:
     """Subtract ``gone`` from running ``counts``, dropping terms that reach zero."""
+    get, pop = counts.get, counts.pop  # dict's own: Counter's ``del`` is Python code
     for term, n in gone.items():
-        left = counts[term] - n
+        left = get(term, 0) - n
         if left > 0:
             counts[term] = left
         else:
-            counts.pop(term, None)  # dict's own pop: Counter's ``del`` is Python code
+            pop(term, None)
+
+
+def _add(counts: Counter[str], more: Mapping[str, int]) -> None:
+    """Add ``more``'s counts to ``counts``: ``Counter.update`` with a mapping, with its loop
+    per term in C (``map``, ``dict.update``) instead of Python: a third faster on a busy
+    bucket's few thousand terms, which enter the growth test's reference as it closes."""
+    terms = list(more)
+    dict.update(counts, zip(terms, map(add, map(counts.get, terms, repeat(0)), more.values()),
+                            strict=True))
 
 
 @dataclass(slots=True)
@@ -804,7 +816,7 @@ class TrendDetector:
                 if inside == (old is not None and old_low <= b.index <= old):
                     continue
                 if inside:
-                    self._ref_terms.update(b.terms)
+                    _add(self._ref_terms, b.terms)
                     self._ref_posts += b.posts
                 else:
                     _take(self._ref_terms, b.terms)
@@ -941,15 +953,15 @@ class TrendDetector:
             b = _Bucket(index, posts, volume, Counter(terms), Counter(rules))
             det._buckets.append(b)
             det._window_posts += posts
-            det._window_terms.update(b.terms)
-            det._window_rules.update(b.rules)
+            _add(det._window_terms, b.terms)
+            _add(det._window_rules, b.rules)
         for index, posts, terms in data.get("history", ()):
             det._history.append(_Bucket(index, posts, 0, Counter(terms)))
         if det._buckets:
             det._short_from = det._buckets[-1].index - det.short_buckets + 1
             for b in det._buckets:
                 if b.index >= det._short_from:
-                    det._short_terms.update(b.terms)
+                    _add(det._short_terms, b.terms)
                     det._short_posts += b.posts
         for k, t, terms, copy in data["recent"]:
             det._recent.append((k, t, tuple(terms), copy))

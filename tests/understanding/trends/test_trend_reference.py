@@ -1,6 +1,7 @@
-"""The growth test's reference (the three hours before the last half hour) is summed as
-buckets open, not counted again for each term: its counts must be those of the posts in it,
-through quiet spells, a restart, late posts and a save and load."""
+"""The growth test's reference (the three hours before the last half hour), the window's and the
+last half hour's counts are summed as buckets open and close, not counted again for each term:
+they must be those of the posts in them, through quiet spells, a restart, late posts and a
+save and load."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def _check(detector: TrendDetector, counted: list[tuple[int, list[str]]], open_b
     expected = Counter(term for t in inside for term in t)
     for term in WORDS:
         assert detector._reference(term) == (expected[term], len(inside))
+    # the hour's and the last half hour's running sums: exactly their posts, and no term
+    # kept at zero once its posts left (a busy stream's one-off words would pile up)
+    for window, buckets in ((detector._window_terms, 12), (detector._short_terms, 6)):
+        held = Counter(term for b, t in counted if b > open_bucket - buckets for term in t)
+        assert dict(window) == dict(held)
 
 
 def test_the_reference_holds_exactly_the_posts_of_its_buckets() -> None:
