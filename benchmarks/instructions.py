@@ -184,7 +184,8 @@ def count_instructions(path: str, step: str, count: int) -> int:
     if step == "path":
         shutil.copyfile(prepared(path), database)
     out = subprocess.run(
-        [*NO_ASLR, "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+        [*NO_ASLR, "valgrind", "--tool=cachegrind", "--cache-sim=no",
+         "--cachegrind-out-file=/dev/null",
          sys.executable, __file__, "--child", path, "--step", step, "--posts", str(count)],
         capture_output=True, text=True, check=False, cwd=REPO, env=_env(path, database))
     for line in out.stderr.splitlines():

@@ -192,14 +192,14 @@ def sentiment_accuracy(data: Path) -> None:
     print("\nsentiment on dev sets (language detected; nl-political-dev is evaluation-only).")
     print("The shipped model is trained on the xlmt *-val files too, so those rows are NOT held")
     print("out; `python scripts/train_sentiment.py --report` gives the train-only dev numbers.")
-    print(f"{'set':<20}{'macro_recall':>14}{'macro_f1':>10}{'accuracy':>10}{'head':>10}")
+    print(f"{'set':<20}{'macro_recall':>14}{'macro_f1':>10}{'accuracy':>10}  head")
     for name in ("xlmt-en-val", "xlmt-fr-val", "xlmt-de-val", "nl-political-dev"):
         rows = read(data / "sentiment" / f"{name}.tsv")
         results = [sentiment.classify(r["text"], language.detect(r["text"])) for r in rows]
         gold = [r["label"] for r in rows]
         mr, mf, acc = macro(gold, [x.label for x in results], sentiment.LABELS)
         heads = {x.head for x in results}
-        print(f"{name:<20}{mr:>14.3f}{mf:>10.3f}{acc:>10.3f}{'/'.join(sorted(heads)):>10}")
+        print(f"{name:<20}{mr:>14.3f}{mf:>10.3f}{acc:>10.3f}  {'/'.join(sorted(heads))}")
 
 
 def intent_accuracy(data: Path) -> None:
