@@ -234,3 +234,25 @@ def test_the_counts_are_the_same_with_the_plain_python_loop(monkeypatch: pytest.
     detector.observe(START, ["#een", "twee"], "1", rules=["rule:1"])
     assert detector._window_terms["#een"] == 1 and detector._window_terms["drie"] == 0
     assert detector._window_rules["rule:1"] == 1 and detector._buckets[-1].terms["twee"] == 1
+
+
+def test_a_rules_least_count_has_a_short_way_with_the_same_number() -> None:
+    """``_rule_needed`` is ``_needed`` for a rule with fewer calls (a busy stream meets most of
+    its rules for the first time in a bucket): the same count, and the same expected count
+    left for the full check, for every rule at every stage of a busy stream."""
+    posts = busy_stream(seed=5, days=1)
+    short, full = TrendDetector("normal"), TrendDetector("normal")
+    compared = 0
+    for n, (when, terms, key, rules) in enumerate(posts):
+        short.observe(when, terms, key, rules=rules)
+        full.observe(when, terms, key, rules=rules)
+        if n % 97 == 0 and rules:
+            now = short._seconds(when)
+            for rule in rules:
+                short._rule_needs.pop(rule, None)
+                full._rule_needs.pop(rule, None)
+                assert short._rule_needed(rule, now) == full._needed(rule, now, "rule")[0]
+                assert short._rule_needs == full._rule_needs
+                assert short._expected_cache == full._expected_cache
+                compared += 1
+    assert compared > 100
