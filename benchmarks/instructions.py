@@ -1,13 +1,17 @@
 """Instructions a post costs in the pure text steps, counted by Valgrind: a number that does not
 move with the machine's load, for comparing two versions of a step on a noisy machine.
 
-    python benchmarks/instructions.py [--posts 2000] [--steps view,terms,html,enrich,detect,path]
+    python benchmarks/instructions.py [--posts 2000]
+                                      [--steps view,terms,html,enrich,detect,steady,path]
 
 Times on a shared machine vary by a third between runs of the same code, which hides a change
-of a few per cent; the count of instructions executed does not (it is the same to a few parts
-in a million between runs). Each step runs under ``valgrind --tool=cachegrind`` (without the
-cache simulation) with ``--posts`` posts, and once more without posts, so that Python's start
-and the set-up cancel out; the difference divided by the number of posts is printed.
+of a few per cent; the count of instructions executed does not. Each step runs under
+``valgrind --tool=cachegrind`` (without the cache simulation) with ``--posts`` posts, and once
+more without posts, so that Python's start and the set-up cancel out; the difference divided by
+the number of posts is printed. The children run with a fixed hash seed and numpy's BLAS on
+one thread: its worker threads wait for work by spinning, for a number of instructions that
+depends on each run's timing, which made the set-up's count, and so a post's, vary by up to
+15 % between runs. With both, two runs give the same count.
 Fewer instructions is not always less time (a cache miss costs more than an instruction), so
 use it next to ``pipeline.py``, not instead of it.
 
@@ -21,10 +25,13 @@ state). Steps:
 - ``html``: HTML to text (``sources.text.html_to_text``) of ``<p>{the post, escaped}</p>``;
 - ``enrich``: enrichment, batches of 1,000 (``enrich._enrich_batch``: language, sentiment,
   intent, entities);
-- ``detect``: the trend detector (``TrendDetector.observe``) judging a busy stream: the
+- ``detect``: the trend detector (``TrendDetector.observe``) on a stream that turns busy: the
   warm-up posts 3 seconds apart (2.5 hours: past its warm-up and with a baseline), then the
   counted posts at 10,000 an hour, each with its terms and the keys of the rules it matches
-  of 10,000 (worked out before, in both runs);
+  of 10,000 (worked out once, before Valgrind, and read from a file by both runs);
+- ``steady``: the same detector on a stream busy all along: 30,000 warm-up posts at 10,000 an
+  hour (three hours: the window, the growth test's reference and the baseline all hold busy
+  buckets, and closing buckets carry thousands of terms), then the counted posts;
 - ``path``: the whole path of ``benchmarks/pipeline.py`` (mapping, enrichment, storing,
   10,000 listening rules, trends, the inbox, full-text) into a new SQLite database, after a
   first batch of 1,000 other posts (not run by default: each run takes several minutes).
@@ -48,11 +55,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' helpers
-STEPS = ("view", "terms", "html", "enrich", "detect", "path")
-DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect")
-OWN_START = ("path", "detect")  # steps whose set-up differs from the text steps' shared one
+STEPS = ("view", "terms", "html", "enrich", "detect", "steady", "path")
+DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect", "steady")
+OWN_START = ("path", "detect", "steady")  # steps with a set-up of their own
+DETECTOR_STEPS = ("detect", "steady")  # fed terms and rule keys worked out beforehand
 RULES = 10_000
 WARM = 3000
+STEADY_WARM = 30_000  # three hours at 10,000 posts an hour
 LANGUAGES = ("nl", "fr", "en", "de")
 
 
@@ -79,24 +88,32 @@ def run_step(step: str, texts: list[str]) -> None:
             _enrich_batch(chunk, [None] * len(chunk), LANGUAGES)
 
 
-def detect(posts: list[tuple[str, str]], count: int) -> None:
-    """The ``detect`` step: terms and rule keys of every post (in both runs, so they cancel
-    out), the warm-up posts fed untimed, then ``count`` posts counted."""
-    from datetime import datetime, timedelta
-
+def detector_inputs(posts: list[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
+    """Terms and rule keys of every post, 10,000 rules made from the posts (worked out once by
+    the parent, without Valgrind: compiling and matching the rules would otherwise be most of
+    each count, and its own small variations would not cancel out)."""
     import pipeline
+
+    return pipeline.detector_inputs(
+        posts, pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
+
+
+def detect(stream: list[tuple[list[str], list[str]]], count: int, *, steady: bool) -> None:
+    """The ``detect`` and ``steady`` steps: the warm-up posts fed untimed, then ``count`` posts
+    counted at 10,000 an hour. ``detect``: 3,000 warm-up posts 3 seconds apart (a stream
+    that turns busy); ``steady``: 30,000 at 10,000 an hour (a busy stream all along)."""
+    from datetime import datetime, timedelta
 
     from samen.understanding.trends import TrendDetector
 
-    stream = pipeline.detector_inputs(
-        posts, pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
+    warm, gap = (STEADY_WARM, 0.36) if steady else (WARM, 3.0)
     detector = TrendDetector("normal")
     start = datetime(2026, 3, 2, 6, 0)
-    for i, (terms, keys) in enumerate(stream[:WARM]):
-        detector.observe(start + timedelta(seconds=3.0 * i), terms, str(i), rules=keys)
-    busy = start + timedelta(seconds=3.0 * WARM)
-    for i, (terms, keys) in enumerate(stream[WARM:WARM + count]):
-        detector.observe(busy + timedelta(seconds=0.36 * i), terms, str(WARM + i), rules=keys)
+    for i, (terms, keys) in enumerate(stream[:warm]):
+        detector.observe(start + timedelta(seconds=gap * i), terms, str(i), rules=keys)
+    busy = start + timedelta(seconds=gap * warm)
+    for i, (terms, keys) in enumerate(stream[warm:warm + count]):
+        detector.observe(busy + timedelta(seconds=0.36 * i), terms, str(warm + i), rules=keys)
 
 
 def prepare_database(posts: list[tuple[str, str]]) -> None:
@@ -140,15 +157,16 @@ def whole_path(posts: list[tuple[str, str]], count: int) -> None:
 def child(path: str, step: str, count: int) -> None:
     from samen.understanding.enrich import _enrich_batch
 
+    if step in DETECTOR_STEPS:
+        stream = json.loads(_inputs_path(path, step).read_text(encoding="utf-8"))
+        detect(stream, count, steady=step == "steady")
+        return
     posts = [(text, lang) for text, lang in json.loads(Path(path).read_text(encoding="utf-8"))]
     if step == "prepare":
         prepare_database(posts)
         return
     if step == "path":
         whole_path(posts, count)
-        return
-    if step == "detect":
-        detect(posts, count)
         return
     texts = [text for text, _ in posts]
     for lo in range(0, WARM, 1000):  # the cores meet most words first, as in a running worker
@@ -157,8 +175,15 @@ def child(path: str, step: str, count: int) -> None:
     run_step(step, texts[WARM:WARM + count])
 
 
+def _inputs_path(path: str, step: str) -> Path:
+    return Path(path).parent / f"{step}-inputs.json"
+
+
 def _env(path: str, database: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONHASHSEED": "0",  # the same set and dict layouts each run
+            # numpy's BLAS threads wait for work by spinning, a number of instructions that
+            # depends on the timing of each run
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "SAMEN_DATABASE_URL": f"sqlite:///{database}", "SAMEN_DATA_DIR": str(Path(path).parent)}
 
 
@@ -171,20 +196,13 @@ def prepared(path: str) -> Path:
     return database
 
 
-# Addresses laid out afresh on every run change the order of sets and dicts keyed by object
-# identity (the rule compiler has some), and with it the instructions of the set-up, which
-# then differ between the run with posts and the one without. ``setarch -R`` switches that
-# off for the child, where the system allows it.
-NO_ASLR = ["setarch", os.uname().machine, "-R"] if shutil.which("setarch") else []
-
-
 def count_instructions(path: str, step: str, count: int) -> int:
     """Instructions of one child run (Python's start included), from Valgrind's summary."""
     database = Path(path).parent / f"{step}-{count}.sqlite3"  # a new database for each run
     if step == "path":
         shutil.copyfile(prepared(path), database)
     out = subprocess.run(
-        [*NO_ASLR, "valgrind", "--tool=cachegrind", "--cache-sim=no",
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no",
          "--cachegrind-out-file=/dev/null",
          sys.executable, __file__, "--child", path, "--step", step, "--posts", str(count)],
         capture_output=True, text=True, check=False, cwd=REPO, env=_env(path, database))
@@ -219,8 +237,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "posts.json")
         Path(path).write_text(json.dumps(posts), encoding="utf-8")
-        print(f"{args.posts:,} posts after {WARM:,} warm-up posts; instructions a post "
-              "(Valgrind, Python's start subtracted)")
+        print(f"{args.posts:,} posts after {WARM:,} warm-up posts ({STEADY_WARM:,} for steady); "
+              "instructions a post (Valgrind, Python's start subtracted)")
+        for step in DETECTOR_STEPS:
+            if step in steps:
+                drawn = posts if step == "detect" else rules_bench.load_posts(
+                    STEADY_WARM + args.posts, random.Random(args.seed))
+                _inputs_path(path, step).write_text(json.dumps(detector_inputs(drawn)),
+                                                    encoding="utf-8")
         base = 0
         if any(step not in OWN_START for step in steps):  # the text steps' start
             print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
