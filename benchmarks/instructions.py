@@ -2,7 +2,7 @@
 move with the machine's load, for comparing two versions of a step on a noisy machine.
 
     python benchmarks/instructions.py [--posts 2000]
-                                      [--steps view,terms,html,enrich,detect,steady,path]
+                                      [--steps view,terms,html,enrich,detect,steady,story,path]
 
 Times on a shared machine vary by a third between runs of the same code, which hides a change
 of a few per cent; the count of instructions executed does not. Each step runs under
@@ -11,7 +11,9 @@ more without posts, so that Python's start and the set-up cancel out; the differ
 the number of posts is printed. The children run with a fixed hash seed and numpy's BLAS on
 one thread: its worker threads wait for work by spinning, for a number of instructions that
 depends on each run's timing, which made the set-up's count, and so a post's, vary by up to
-15 % between runs. With both, two runs give the same count.
+15 % between runs. With both, two runs give the same count, when they run one at a time: two
+at once still move the count of a step that imports numpy by about 2 % (the detector's steps
+do not import it, and count the same either way).
 Fewer instructions is not always less time (a cache miss costs more than an instruction), so
 use it next to ``pipeline.py``, not instead of it.
 
@@ -32,6 +34,9 @@ state). Steps:
 - ``steady``: the same detector on a stream busy all along: 30,000 warm-up posts at 10,000 an
   hour (three hours: the window, the growth test's reference and the baseline all hold busy
   buckets, and closing buckets carry thousands of terms), then the counted posts;
+- ``story``: ``steady`` with a story in the counted posts: 15 % of them carry ``#storm`` and
+  four of 40 words of its own, which rise together (the hashtag alerts, and each rising word
+  is checked for riding on it);
 - ``path``: the whole path of ``benchmarks/pipeline.py`` (mapping, enrichment, storing,
   10,000 listening rules, trends, the inbox, full-text) into a new SQLite database, after a
   first batch of 1,000 other posts (not run by default: each run takes several minutes).
@@ -55,10 +60,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' helpers
-STEPS = ("view", "terms", "html", "enrich", "detect", "steady", "path")
-DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect", "steady")
-OWN_START = ("path", "detect", "steady")  # steps with a set-up of their own
-DETECTOR_STEPS = ("detect", "steady")  # fed terms and rule keys worked out beforehand
+STEPS = ("view", "terms", "html", "enrich", "detect", "steady", "story", "path")
+DEFAULT_STEPS = ("view", "terms", "html", "enrich", "detect", "steady", "story")
+OWN_START = ("path", "detect", "steady", "story")  # steps with a set-up of their own
+DETECTOR_STEPS = ("detect", "steady", "story")  # fed terms and rule keys worked out beforehand
 RULES = 10_000
 WARM = 3000
 STEADY_WARM = 30_000  # three hours at 10,000 posts an hour
@@ -98,15 +103,24 @@ def detector_inputs(posts: list[tuple[str, str]]) -> list[tuple[list[str], list[
         posts, pipeline._load("rules").make_rules(RULES, posts, random.Random(1)))
 
 
+def with_story(stream: list[tuple[list[str], list[str]]]) -> list[tuple[list[str], list[str]]]:
+    """The ``story`` step's posts: ``steady``'s, with a story in 15 % of the counted ones."""
+    rng = random.Random(3)
+    words = [f"storm{i}" for i in range(40)]
+    return [([*terms, "#storm", *rng.sample(words, 4)], keys)
+            if i >= STEADY_WARM and rng.random() < 0.15 else (terms, keys)
+            for i, (terms, keys) in enumerate(stream)]
+
+
 def detect(stream: list[tuple[list[str], list[str]]], count: int, *, steady: bool) -> None:
-    """The ``detect`` and ``steady`` steps: the warm-up posts fed untimed, then ``count`` posts
-    counted at 10,000 an hour. ``detect``: 3,000 warm-up posts 3 seconds apart (a stream
-    that turns busy); ``steady``: 30,000 at 10,000 an hour (a busy stream all along)."""
+    """The detector's steps: the warm-up posts fed untimed, then ``count`` posts counted at
+    10,000 an hour. ``detect``: 3,000 warm-up posts 3 seconds apart (a stream that turns
+    busy); ``steady`` and ``story``: 30,000 at 10,000 an hour (a busy stream all along)."""
     from datetime import datetime, timedelta
 
     from samen.understanding.trends import TrendDetector
 
-    warm, gap = (STEADY_WARM, 0.36) if steady else (WARM, 3.0)
+    warm, gap = (STEADY_WARM, 0.36) if steady else (WARM, 3.0)  # story: steady
     detector = TrendDetector("normal")
     start = datetime(2026, 3, 2, 6, 0)
     for i, (terms, keys) in enumerate(stream[:warm]):
@@ -155,12 +169,12 @@ def whole_path(posts: list[tuple[str, str]], count: int) -> None:
 
 
 def child(path: str, step: str, count: int) -> None:
+    if step in DETECTOR_STEPS:  # before numpy is imported (see the module's docstring)
+        stream = json.loads(_inputs_path(path, step).read_text(encoding="utf-8"))
+        detect(stream, count, steady=step != "detect")
+        return
     from samen.understanding.enrich import _enrich_batch
 
-    if step in DETECTOR_STEPS:
-        stream = json.loads(_inputs_path(path, step).read_text(encoding="utf-8"))
-        detect(stream, count, steady=step == "steady")
-        return
     posts = [(text, lang) for text, lang in json.loads(Path(path).read_text(encoding="utf-8"))]
     if step == "prepare":
         prepare_database(posts)
@@ -239,12 +253,17 @@ def main() -> None:
         Path(path).write_text(json.dumps(posts), encoding="utf-8")
         print(f"{args.posts:,} posts after {WARM:,} warm-up posts ({STEADY_WARM:,} for steady); "
               "instructions a post (Valgrind, Python's start subtracted)")
+        busy: list[tuple[list[str], list[str]]] = []
         for step in DETECTOR_STEPS:
-            if step in steps:
-                drawn = posts if step == "detect" else rules_bench.load_posts(
-                    STEADY_WARM + args.posts, random.Random(args.seed))
-                _inputs_path(path, step).write_text(json.dumps(detector_inputs(drawn)),
-                                                    encoding="utf-8")
+            if step not in steps:
+                continue
+            if step == "detect":
+                inputs = detector_inputs(posts)
+            else:
+                busy = busy or detector_inputs(rules_bench.load_posts(
+                    STEADY_WARM + args.posts, random.Random(args.seed)))
+                inputs = busy if step == "steady" else with_story(busy)
+            _inputs_path(path, step).write_text(json.dumps(inputs), encoding="utf-8")
         base = 0
         if any(step not in OWN_START for step in steps):  # the text steps' start
             print(f"  [0/{len(steps)}] Python's start and the warm-up ...", end="", flush=True,
