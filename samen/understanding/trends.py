@@ -366,8 +366,8 @@ class TrendDetector:
         self._day_cache: tuple[int, bool] = (-1, False)  # (bucket index, a day of history)
         self._story_cache: dict[str, bool] = {}  # word -> same story, for the open bucket
         # term -> the terms of each post of _recent (not a copy) that holds it, built when a
-        # bucket asks about a third word's story and kept up to date until the bucket closes
-        # (see _same_story_now); None when not built for the open bucket.
+        # bucket asks about a third word's story and kept up to date while the buckets keep
+        # asking about more than two (see _same_story_now); None when not kept.
         self._story_index: dict[str, list[tuple[str, ...]]] | None = None
         self._expected_cache: dict[str, float] = {}  # term -> expected, for the open bucket
         # term -> the least (window count, short-window count) that could pass a test, for the
@@ -406,8 +406,10 @@ class TrendDetector:
         if self._buckets and index <= self._buckets[-1].index:
             return  # the same open bucket (or a late post): nothing leaves any window
         self._buckets.append(_Bucket(index))
+        story = self._story_index
+        if story is not None and len(self._story_cache) <= self.story_scans:
+            story = self._story_index = None  # the closing bucket hardly used it
         self._story_cache.clear()
-        self._story_index = None  # posts leave _recent below
         self._expected_cache.clear()
         self._forget_needs()
         newest = self._buckets[-1].index  # a late post is counted in the open bucket
@@ -430,14 +432,26 @@ class TrendDetector:
             self._history.popleft()
         horizon = (newest - self.window_buckets + 1) * self.bucket_seconds
         signatures = self._signatures
+        gone: dict[str, int] = {}  # term -> posts holding it that left _recent
         while self._recent and self._recent[0][1] < horizon:
             _, _, terms, copy = self._recent.popleft()
-            if not copy and len(terms) >= 4:
+            if copy:
+                continue
+            if story is not None:
+                _add_each(gone, terms)
+            if len(terms) >= 4:
                 left = signatures.get(terms, 0) - 1
                 if left > 0:
                     signatures[terms] = left
                 else:
                     signatures.pop(terms, None)  # dict's own: Counter's ``del`` is Python code
+        if story is not None:  # posts leave _recent oldest first: the first of each list
+            for term, n in gone.items():
+                posts = story[term]
+                if len(posts) == n:
+                    del story[term]
+                else:
+                    del posts[:n]
 
     def _retire(self, b: _Bucket) -> None:
         at = (b.index + 1) * self.bucket_seconds
@@ -880,10 +894,12 @@ class TrendDetector:
         return known
 
     # The words of a bucket whose story is looked up by going through the posts of the hour;
-    # from the next one on, they are looked up in an index of those posts. A look-up goes
-    # through every post of the window (3 ms at 10,000 posts an hour) and the index costs
-    # about four of them to build, so it pays from a few words a bucket on: a story on a
-    # busy stream raises dozens.
+    # from the next one on, they are looked up in an index of those posts, which is then kept
+    # (posts added as they come, taken out as they leave the hour) for as long as each
+    # bucket asks about more words than this. A look-up goes through every post of the
+    # window (3 ms at 10,000 posts an hour) and the index costs about four of them to
+    # build, so it pays from a few words a bucket on: a story on a busy stream raises dozens,
+    # a steady stream hardly any.
     story_scans = 2
 
     def _same_story_now(self, word: str, now: float) -> bool:
