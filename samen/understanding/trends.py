@@ -50,8 +50,9 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from itertools import repeat
+from itertools import filterfalse, repeat
 from operator import add
+from string import ascii_lowercase
 from typing import Any
 
 from samen.understanding.text import lower_letter_runs
@@ -99,6 +100,12 @@ STOPWORDS = frozenset(  # a word list reads best as words
     """.split()  # noqa: SIM905
 )
 
+# What an ASCII text's letter runs (lower-case a-z) must not be to count as a trend term: a
+# stop word or shorter than three letters (of which there are 26 + 26 * 26), so one set test,
+# done in C by ``filterfalse``, does both.
+_ASCII_DROPPED = STOPWORDS | {
+    a + b for a in ("", *ascii_lowercase) for b in ascii_lowercase}
+
 
 def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
     """The trend terms of a post: ``#hashtag`` (lower-case) and plain words (lower-case,
@@ -121,9 +128,12 @@ def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
         plain = _ENTITY.sub(" ", plain)
     if tagged:
         plain = _HASHTAG.sub(" ", plain)
-    stop = STOPWORDS
-    words = [w for w in lower_letter_runs(plain, 3) if w not in stop]
-    return list(dict.fromkeys(tags + words))
+    if plain.isascii():
+        words = list(filterfalse(_ASCII_DROPPED.__contains__, lower_letter_runs(plain)))
+    else:
+        stop = STOPWORDS
+        words = [w for w in lower_letter_runs(plain, 3) if w not in stop]
+    return list(dict.fromkeys(tags + words if tags else words))
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,6 +214,23 @@ def test_trend_terms_with_substring_pre_checks_equal_every_pattern_run(
     assert trends.terms_of(text, hashtags) == _terms_reference(text, hashtags)
 
 
+_ASCII_WORDS = st.sampled_from(
+    ["the", "The", "THE", "een", "les", "und", "ok", "a", "I", "am", "Ab", "dijk", "Storm",
+     "zee", "it's", "rt", "RT", "http", "3am", "x2y", "a_b", "dike-break", " ", ", ", ". ", "!",
+     "\n", "#zorg", "#ab", "@anna", "www.x.be", "&amp;", "abc"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ASCII_WORDS | st.text(st.characters(max_codepoint=127), max_size=4),
+                max_size=15).map(" ".join))
+def test_trend_terms_of_ascii_text_drop_short_and_stop_words_as_every_pattern_does(
+    text: str,
+) -> None:
+    """ASCII text drops its short words and stop words with one set test; every word of three
+    letters or more that is not a stop word stays, as in the pattern's version."""
+    assert trends.terms_of(text) == _terms_reference(text, [])
+
+
 _SHOUTY = st.sampled_from(
     ["SCHANDALIG", "ÉCOLE", "NIET", "NIE", "Top", "ﬁETS", "ǅEMAL", "Ⅻ", "AB²C", "ABC1", "A_BC", "ΣΩΣΩ",
      "\u00a0", "\u2003", " ", "\n", "\t", "!", "abc", "中文字字"]
