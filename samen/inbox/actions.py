@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit
-from samen.core.ids import among
+from samen.core.ids import among, one_of
 from samen.core.models import Organisation, Person
 from samen.core.roles import Role
 from samen.inbox import intake, policy, workflow
@@ -372,19 +372,19 @@ class _Intake:
         if wanted:
             ext_ids = sorted({x for _s, x in wanted})
             for conv_id, source, ext, at in ConversationPost.objects.filter(
-                    source__in=sources, external_id__in=ext_ids).values_list(
+                    one_of("external_id", ext_ids), source__in=sources).values_list(
                     "conversation_id", "source", "external_id", "created_at"):
                 if (source, ext) in wanted:
                     linked[(source, ext)] = (conv_id, at)
-            for conv_id, channel, ext in (Reply.objects.filter(external_id__in=ext_ids)
+            for conv_id, channel, ext in (Reply.objects.filter(one_of("external_id", ext_ids))
                                           .order_by("pk").values_list(
                                               "conversation_id", "conversation__channel",
                                               "external_id")):
                 own.add((channel, ext))
                 if (channel, ext) in wanted:
                     replied.setdefault((channel, ext), conv_id)
-            own.update(Post.objects.filter(direction="out", source__in=sources,
-                                           external_id__in=ext_ids)
+            own.update(Post.objects.filter(one_of("external_id", ext_ids), direction="out",
+                                           source__in=sources)
                        .values_list("source", "external_id"))
         ids = {cid for cid, _at in linked.values()} | set(replied.values())
         locked = ({c.pk: c for c in Conversation.objects.select_for_update()

@@ -21,6 +21,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from samen.core.ids import exactly
 from samen.core.models import Person
 from samen.insights.models import (
     DailyHashtagCount,
@@ -161,7 +162,7 @@ def post_counts_of(post_ids: list[int], *,
     """Like ``post_counts_from``, for the given posts only: what a batch of new posts adds to
     the daily rows (same grouping and same local day, so it adds up to a recount). ``day``:
     ``local_day_of_batch(post_ids)``, when the caller has it already."""
-    posts = Post.objects.filter(pk__in=post_ids, deleted_at__isnull=True)
+    posts = Post.objects.filter(exactly("pk", post_ids), deleted_at__isnull=True)
     rows = (posts.annotate(day=day if day is not None else local_day_of_batch(post_ids))
             .order_by().values("day", "source", "direction", "language", "sentiment")
             .annotate(n=Count("id")))
@@ -203,14 +204,14 @@ def hashtag_counts_of(post_ids: list[int], *, day: Expression | None = None,
                       ) -> list[tuple[date | None, str, str, str, int]]:
     """Like ``hashtag_counts_from``, for the given posts only (tags folded by the database,
     as a recount folds them). ``day`` as for ``post_counts_of``."""
-    return _hashtag_rows(Post.objects.filter(pk__in=post_ids), by_day=True,
+    return _hashtag_rows(Post.objects.filter(exactly("pk", post_ids)), by_day=True,
                          day_expr=day if day is not None else local_day_of_batch(post_ids))
 
 
 def local_day_of_batch(post_ids: list[int]) -> Expression:
     """How ``post_counts_of`` and ``hashtag_counts_of`` tell the local day of a batch's posts
     (one query for the batch's span; see ``_local_day_of_created``)."""
-    return _local_day_of_created(Post.objects.filter(pk__in=post_ids))
+    return _local_day_of_created(Post.objects.filter(exactly("pk", post_ids)))
 
 
 def days_with_rollups(days: set[date]) -> set[date]:
@@ -220,7 +221,7 @@ def days_with_rollups(days: set[date]) -> set[date]:
 
 
 def days_of_posts(post_ids: list[int]) -> set[date]:
-    moments = Post.objects.filter(pk__in=post_ids).values_list("created_at", flat=True)
+    moments = Post.objects.filter(exactly("pk", post_ids)).values_list("created_at", flat=True)
     return {local_day(m) for m in moments}
 
 
