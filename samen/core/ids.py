@@ -42,7 +42,7 @@ class OneOf(Lookup):  # type: ignore[type-arg]
                 raise TypeError(f"one_of compares ints or strings, not {type(value).__name__}")
         return values
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
