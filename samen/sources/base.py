@@ -229,4 +229,4 @@ def iter_batches(connector: Connector, stream: StreamSpec, cursor: str | None) -
 
 def unique_in_order(items: Iterable[str]) -> list[str]:
     """Deduplicate while keeping first-seen order (mentions, tags and links)."""
-    return list(dict.fromkeys(i for i in items if i))
+    return list(dict.fromkeys(filter(None, items)))
