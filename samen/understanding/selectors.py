@@ -185,8 +185,12 @@ _compiled_lock = threading.Lock()
 
 
 def _rules_version() -> tuple[Any, ...]:
-    agg = ListeningRule.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"])
+    """The number of rules and their last change, asked once per batch. Two questions, not
+    one: apart, each is answered from an index (the count from the table's smallest, the
+    last change from ``listeningrule_updated_at``); together the database reads every rule,
+    about a millisecond a batch with 10,000 rules."""
+    return (ListeningRule.objects.count(),
+            ListeningRule.objects.aggregate(last=Max("updated_at"))["last"])
 
 
 def compiled_rules() -> CompiledRules:

@@ -156,3 +156,24 @@ def test_the_log_warns_when_the_compiled_loop_cannot_be_used(caplog, monkeypatch
     [record] = [r for r in caplog.records if r.message.startswith("Compiled ")]
     assert record.levelname == "WARNING"
     assert "another version of _speedups.c" in record.message
+
+
+def test_a_rule_added_edited_or_deleted_reaches_the_matcher_with_the_next_batch(make_post):
+    """The worker keeps its compiled rules between batches and checks their version (count
+    and last change) before each: every kind of change must show in it."""
+    from samen.understanding.postviews import view_of
+
+    first = actions.do_create_rule(name="Afval", query="afval", by=None)
+    view = view_of(Post.objects.get(pk=make_post("Afval en vuilnis bij het containerpark").pk))
+
+    def matched() -> set[int]:
+        return set(selectors.compiled_rules().ruleset.match(view))
+
+    assert matched() == {first.pk}
+    second = actions.do_create_rule(name="Vuilnis", query="vuilnis", by=None)
+    assert matched() == {first.pk, second.pk}
+    actions.do_update_rule(rule=first, by=None, query="containerpark")
+    actions.do_update_rule(rule=second, by=None, query="glas")  # the last change
+    assert matched() == {first.pk}
+    actions.do_delete_rule(rule=first, by=None)  # not the last changed
+    assert matched() == set()
