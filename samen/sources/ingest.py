@@ -249,8 +249,9 @@ def store_batch(
         by_source.setdefault(source, []).append(external_id)
     notify = posts_stored.has_listeners()
     db_time = _db_time()
+    db_now = db_time(now)  # as the INSERT sends it, and as SQLite hands it back
     row_of = functools.partial(_row, account_id=account.pk if account is not None else None,
-                               direction=direction, now=db_time(now), db_time=db_time)
+                               direction=direction, now=db_now, db_time=db_time)
 
     with transaction.atomic():
         existing: dict[tuple[str, str], tuple[int, datetime | None]] = {}
@@ -307,7 +308,7 @@ def store_batch(
                         _by_external_id("ingested_at"), [source],
                         [i for i in ids if (source, i) in new_rows]):
                     result.post_ids.append(pk)
-                    if _from_db_time(ingested_at) == now:
+                    if ingested_at == db_now or _from_db_time(ingested_at) == now:
                         inserted.append(pk)
                         stored[pk] = new_rows[(source, external_id)]
         if notify and result.post_ids:
