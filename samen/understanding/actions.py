@@ -7,9 +7,11 @@ trend detector and then tells the inbox.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import repeat
 from typing import Any
 
 from django.db import connection, transaction
@@ -229,7 +231,7 @@ def do_understand_posts(*, post_ids: Sequence[int],
             rule_ids = compiled.ruleset.match(view_of(post))
             if rule_ids:
                 matched[post.id] = rule_ids
-                rows.extend((post.id, r) for r in rule_ids)
+                rows.extend(zip(repeat(post.id), rule_ids))
         _insert_matches(rows, now)
         result.matches = len(rows)
         result.alerts = _count_trends(posts, matched, settings_row, now)
@@ -310,19 +312,22 @@ def _count_trends(posts: list[Any], matched: dict[int, list[int]],
         memory = _TrendMemory(saved_at=state.updated_at, last_post_id=state.last_post_id,
                               detector=TrendDetector.from_dict(data) if data
                               else TrendDetector())
+    last, inbound, since = memory.last_post_id, Direction.INBOUND, now - TREND_HORIZON
     fresh = sorted(
         (p for p in posts
-         if p.id > memory.last_post_id and p.direction == Direction.INBOUND
-         and p.deleted_at is None and p.created_at >= now - TREND_HORIZON),
-        key=lambda p: (p.created_at, p.id),
+         if p.id > last and p.direction == inbound and p.deleted_at is None
+         and p.created_at >= since),
+        key=_by_time,
     )
     detector = memory.detector
     detector.thresholds = SENSITIVITY.get(settings_row.trend_sensitivity, SENSITIVITY["normal"])
     made: list[TrendAlert] = []
     local = timezone.get_current_timezone()  # hour of the week in the local clock
+    key_of = _rule_keys.__getitem__
+    no_rules: list[int] = []
     for post in fresh:
         when = post.created_at.astimezone(local)
-        rule_keys = [f"{RULE_KEY}{r}" for r in matched.get(post.id, ())]
+        rule_keys = list(map(key_of, matched.get(post.id, no_rules)))
         for alert in detector.observe(when, terms_of(text_with_alt(post)), str(post.id),
                                       rules=rule_keys):
             made.append(_alert_row(alert, matched))
@@ -346,6 +351,20 @@ def _count_trends(posts: list[Any], matched: dict[int, list[int]],
         pk__in=[a.rule_id for a in made if a.rule_id]).values_list("pk", flat=True))
     made = [a for a in made if a.rule_id is None or a.rule_id in live]
     return [a.pk for a in TrendAlert.objects.bulk_create(made)]
+
+
+class _RuleKeys(dict[int, str]):
+    """A rule's key for the trend detector ("rule:12"), made once per rule."""
+
+    def __missing__(self, rule_id: int) -> str:
+        key = f"{RULE_KEY}{rule_id}"
+        if len(self) < 100_000:  # bounded: rules come and go over a worker's life
+            self[rule_id] = key
+        return key
+
+
+_rule_keys = _RuleKeys()
+_by_time = operator.attrgetter("created_at", "id")
 
 
 def _alert_row(alert: Any, matched: dict[int, list[int]]) -> TrendAlert:

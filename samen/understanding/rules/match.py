@@ -348,5 +348,4 @@ class RuleSet(Generic[K]):
 
     def match(self, view: PostView) -> list[K]:
         """Ids of the rules the post matches, in the order the rules were given."""
-        ids = self._ids
-        return [ids[i] for i in self.match_indexes(view)]
+        return list(map(self._ids.__getitem__, self.match_indexes(view)))
