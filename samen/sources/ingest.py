@@ -249,7 +249,7 @@ def store_batch(
         by_source.setdefault(source, []).append(external_id)
     notify = posts_stored.has_listeners()
     db_time = _db_time()
-    db_now = db_time(now)  # as the INSERT sends it, and as SQLite hands it back
+    db_now = db_time(now)  # as the INSERT sends it
     row_of = functools.partial(_row, account_id=account.pk if account is not None else None,
                                direction=direction, now=db_now, db_time=db_time)
 
@@ -304,11 +304,13 @@ def store_batch(
         stored: dict[int, tuple[Any, ...]] = {}  # their INSERT parameters, by id
         if notify and new_rows:
             for source, ids in by_source.items():
-                for pk, external_id, ingested_at in _select_in(
-                        _by_external_id("ingested_at"), [source],
-                        [i for i in ids if (source, i) in new_rows]):
+                # "ingested_at = now" asked of the database: a row this INSERT stored has
+                # exactly this batch's time (the answer needs no conversion of a time)
+                for pk, external_id, ours in _select_in(
+                        _by_external_id(f"{connection.ops.quote_name('ingested_at')} = %s"),
+                        [db_now, source], [i for i in ids if (source, i) in new_rows]):
                     result.post_ids.append(pk)
-                    if ingested_at == db_now or _from_db_time(ingested_at) == now:
+                    if ours:
                         inserted.append(pk)
                         stored[pk] = new_rows[(source, external_id)]
         if notify and result.post_ids:
@@ -319,9 +321,11 @@ def store_batch(
 
 
 def _by_external_id(column: str) -> str:
-    """SELECT id, external_id and ``column`` of posts by source and external id (then IN)."""
+    """SELECT id, external_id and ``column`` (a column's name, or an SQL expression of quoted
+    names) of posts by source and external id (then IN)."""
     q = connection.ops.quote_name
-    return (f"SELECT {q('id')}, {q('external_id')}, {q(column)} "  # noqa: S608 - names only
+    value = q(column) if column.isidentifier() else column
+    return (f"SELECT {q('id')}, {q('external_id')}, {value} "  # noqa: S608 - names only
             f"FROM {q(str(Post._meta.db_table))} WHERE {q('source')} = %s AND {q('external_id')}")
 
 

@@ -150,3 +150,36 @@ def test_overlong_ids_get_a_stable_digest_and_references_follow():
     reply = Post.objects.get(external_id="social.example:2")
     assert reply.reply_to_external_id == fit_id(long_id)
     assert Post.objects.filter(external_id=fit_id(long_id)).exists()
+
+
+def test_a_post_another_process_stored_first_is_not_handed_on_as_this_batchs(
+        monkeypatch, django_capture_on_commit_callbacks):
+    """Between the look-up of existing posts and the INSERT, another process may store one of
+    the batch's posts: the INSERT then leaves it alone, so it is among the batch's posts but
+    not among those its INSERT stored (whose parameters are handed on as the stored rows)."""
+    from samen.sources import ingest
+
+    captured: dict = {}
+    real_insert = ingest._insert
+    at = INSERT_COLUMNS.index("ingested_at")
+
+    def racing_insert(rows):
+        other = list(rows[0])
+        other[at] = ingest._db_time()(T0)  # the other process's time
+        real_insert([tuple(other)])
+        real_insert(rows)
+
+    def capture(sender, post_ids, new_post_ids, stored_rows, **kwargs):
+        captured.update(ids=post_ids, new=new_post_ids, stored=stored_rows)
+
+    monkeypatch.setattr(ingest, "_insert", racing_insert)
+    posts_stored.connect(capture)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = store_batch(posts=[post(1), post(2), post(3)])
+    finally:
+        posts_stored.disconnect(capture)
+    first = Post.objects.get(external_id="social.example:1").pk
+    assert Post.objects.count() == 3 and len(result.post_ids) == 3
+    assert first in captured["ids"] and first not in captured["new"]
+    assert sorted(captured["stored"]) == sorted(captured["new"]) and len(captured["new"]) == 2
