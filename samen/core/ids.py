@@ -58,21 +58,22 @@ def one_of(field: str, values: Iterable[int] | Iterable[str]) -> Q:
 def among(field: str, ids: Collection[int]) -> Q:
     """A condition true for every row whose ``field`` is in ``ids`` — and, when it is a range,
     for others in between: keep only the rows whose ``field`` is in ``ids``."""
-    if not ids:
-        return Q(pk__in=[])
-    low, high = min(ids), max(ids)
-    if high - low + 1 <= SPREAD * len(ids):
-        return Q(**{f"{field}__gte": low, f"{field}__lte": high})
-    return one_of(field, ids)
+    return _range_or_one_of(field, ids, SPREAD)
 
 
 def exactly(field: str, ids: Collection[int]) -> Q:
     """A condition true for exactly the rows whose ``field`` is in ``ids``: a range when the
     ids fill it (a batch inserted at once), else :func:`one_of`."""
+    return _range_or_one_of(field, ids, 1)
+
+
+def _range_or_one_of(field: str, ids: Collection[int], spread: int) -> Q:
+    """The range from the least to the greatest of ``ids`` while it holds at most ``spread``
+    ids per distinct id asked for (1: exactly those), else :func:`one_of`."""
     distinct = set(ids)
     if not distinct:
         return Q(pk__in=[])
     low, high = min(distinct), max(distinct)
-    if high - low + 1 == len(distinct):
+    if high - low + 1 <= spread * len(distinct):
         return Q(**{f"{field}__gte": low, f"{field}__lte": high})
     return one_of(field, distinct)

@@ -257,7 +257,7 @@ def store_batch(
         existing: dict[tuple[str, str], tuple[int, datetime | None]] = {}
         for source, ids in by_source.items():
             for pk, external_id, edited_at in _select_in(
-                    _by_external_id("edited_at"), [source], ids):
+                    _by_external_id(connection.ops.quote_name("edited_at")), [source], ids):
                 existing[(source, external_id)] = (
                     pk, _from_db_time(edited_at) if edited_at is not None else None)
 
@@ -320,11 +320,10 @@ def store_batch(
     return result
 
 
-def _by_external_id(column: str) -> str:
-    """SELECT id, external_id and ``column`` (a column's name, or an SQL expression of quoted
-    names) of posts by source and external id (then IN)."""
+def _by_external_id(value: str) -> str:
+    """SELECT id, external_id and ``value`` (SQL of quoted names) of posts by source and
+    external id (then IN)."""
     q = connection.ops.quote_name
-    value = q(column) if column.isidentifier() else column
     return (f"SELECT {q('id')}, {q('external_id')}, {value} "  # noqa: S608 - names only
             f"FROM {q(str(Post._meta.db_table))} WHERE {q('source')} = %s AND {q('external_id')}")
 
@@ -348,7 +347,7 @@ def read_back(post_ids: Iterable[int], fields: Sequence[str], *, inbound_only: b
     ids = sorted({int(i) for i in post_ids})
     if not ids:
         return []
-    convert: list[tuple[int, Callable[[tuple[Any, ...]], list[Any]]]] = []
+    convert: list[tuple[int, Callable[[Sequence[Any]], list[Any]]]] = []
     for index, name in enumerate(fields):
         model_field = Post._meta.get_field(name)
         if isinstance(model_field, models.JSONField):
@@ -359,7 +358,7 @@ def read_back(post_ids: Iterable[int], fields: Sequence[str], *, inbound_only: b
             convert.append((index, _bool_column))
     # Column by column: each conversion then runs over a whole column, in C where the column
     # allows it (see _json_column), instead of a Python call per value.
-    by_column: list[tuple[Any, ...]] = [() for _ in fields]
+    by_column: list[Sequence[Any]] = [() for _ in fields]
     rest = ids
     if stored:
         direction_at = INSERT_COLUMNS.index("direction")
@@ -390,14 +389,14 @@ def read_back(post_ids: Iterable[int], fields: Sequence[str], *, inbound_only: b
             f"SELECT {columns} FROM {q(str(Post._meta.db_table))} "  # noqa: S608 - names only
             f"WHERE {where}{q('id')}", before, rest)
         if rows:
-            by_column = [a + b for a, b in zip(by_column, zip(*rows, strict=True), strict=True)]
+            by_column = [(*a, *b) for a, b in zip(by_column, zip(*rows, strict=True),
+                                                  strict=True)]
     if not by_column or not by_column[0]:
         return []
-    converted: list[Sequence[Any]] = list(by_column)
     for index, conversion in convert:
-        converted[index] = conversion(by_column[index])
+        by_column[index] = conversion(by_column[index])
     out = list(map(_namespace, map(dict, map(zip, repeat(fields),
-                                                   zip(*converted, strict=True)))))
+                                                   zip(*by_column, strict=True)))))
     if "created_at" in fields and "id" in fields:
         out.sort(key=operator.attrgetter("created_at", "id"))
     return out
@@ -407,11 +406,11 @@ def _namespace(values: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-def _types(column: tuple[Any, ...]) -> set[type]:
+def _types(column: Sequence[Any]) -> set[type]:
     return set(map(type, column))
 
 
-def _json_column(column: tuple[Any, ...]) -> list[Any]:
+def _json_column(column: Sequence[Any]) -> list[Any]:
     """``_from_json`` of each value (None kept): JSON text to Python; the backends hand JSON
     over as text, so this is usually one ``orjson.loads`` over the column."""
     if _types(column) <= {str, bytes}:
@@ -419,7 +418,7 @@ def _json_column(column: tuple[Any, ...]) -> list[Any]:
     return [None if v is None else _from_json(v) for v in column]
 
 
-def _time_column(column: tuple[Any, ...]) -> list[Any]:
+def _time_column(column: Sequence[Any]) -> list[Any]:
     """``_from_db_time`` of each value (None kept)."""
     kinds = _types(column)
     if kinds == {str}:  # SQLite's naive UTC text, as _sqlite_time writes it
@@ -437,7 +436,7 @@ _tzinfo = operator.attrgetter("tzinfo")
 _as_utc = operator.methodcaller("replace", tzinfo=UTC)
 
 
-def _bool_column(column: tuple[Any, ...]) -> list[Any]:
+def _bool_column(column: Sequence[Any]) -> list[Any]:
     if None in column:
         return [None if v is None else bool(v) for v in column]
     return list(map(bool, column))
