@@ -11,13 +11,13 @@ from pathlib import Path
 
 from setuptools import Extension, setup
 
-SOURCE = "samen/understanding/rules/_speedups.c"
+SOURCE = "samen/understanding/_speedups.c"
 DIGEST = hashlib.sha256((Path(__file__).resolve().parent / SOURCE).read_bytes()).hexdigest()
 
 setup(
     ext_modules=[
         Extension(
-            "samen.understanding.rules._speedups",
+            "samen.understanding._speedups",
             [SOURCE],
             define_macros=[("SAMEN_SOURCE_DIGEST", f'"{DIGEST}"')],
             optional=True,

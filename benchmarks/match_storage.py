@@ -24,6 +24,9 @@ Shapes:
   matched_at): a batch writes into the current hour's part only.
 - ``the same, no foreign keys, row id (now, ADR 0150)``: as migration 0005 makes it: no
   foreign-key checks of post and rule for every match, no ``sqlite_sequence`` write.
+- ``the same keyed by (post, rule), without row id``: the pair as the table's key in an SQLite
+  ``WITHOUT ROWID`` table, so a match goes into two B-trees instead of three (not adopted; see
+  docs/understanding.md, session 13).
 - ``per post``: one row per post that matched, the rule ids as text; no way to find a rule's
   posts but reading every row.
 - ``per post + counts per rule and day``: also a count per (rule, day): the rules list's
@@ -82,6 +85,13 @@ HOUR_LIGHT = (HOUR_COLUMN.replace(" AUTOINCREMENT", "")
               .replace(' REFERENCES "understanding_listeningrule" ("id")\n        DEFERRABLE '
                        "INITIALLY DEFERRED", ""))
 assert "REFERENCES" not in HOUR_LIGHT and "AUTOINCREMENT" not in HOUR_LIGHT
+# The same rows keyed by (post, rule) without a row id: the unique pair is the table itself,
+# so a match is written into two B-trees instead of three.
+HOUR_NO_ROWID = """
+CREATE TABLE "understanding_rulematch" ("post_id" bigint NOT NULL, "rule_id" bigint NOT NULL,
+    "matched_at" datetime NOT NULL, "day" date NOT NULL, "hour" smallint unsigned NOT NULL,
+    PRIMARY KEY ("post_id", "rule_id")) WITHOUT ROWID;
+"""
 RULE_INDEX = ('CREATE INDEX "rulematch_rule_time" ON "understanding_rulematch" '
               '("rule_id", "matched_at");')
 PER_POST = """
@@ -161,6 +171,8 @@ SHAPES: list[tuple[str, str, Callable[[sqlite3.Connection, Batch, str, Meta], No
     ("day first (ADR 0147)", DAY_COLUMN + DAY_RULE_INDEX, insert_rows_day),
     ("day and hour first (ADR 0149)", HOUR_COLUMN + HOUR_RULE_INDEX, insert_rows_hour),
     ("the same, no foreign keys, row id (now, ADR 0150)", HOUR_LIGHT + HOUR_RULE_INDEX,
+     insert_rows_hour),
+    ("the same keyed by (post, rule), without row id", HOUR_NO_ROWID + HOUR_RULE_INDEX,
      insert_rows_hour),
     ("per post", PER_POST, insert_per_post),
     ("per post + counts per rule and day", PER_POST + COUNTS_DAY, insert_day),

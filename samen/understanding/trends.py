@@ -55,6 +55,7 @@ from operator import add
 from string import ascii_lowercase
 from typing import Any, cast
 
+from samen.understanding import compiled as _compiled
 from samen.understanding.text import lower_letter_runs
 
 __all__ = [
@@ -100,11 +101,18 @@ STOPWORDS = frozenset(  # a word list reads best as words
     """.split()  # noqa: SIM905
 )
 
+# The fewest letters a plain word needs to be a trend term.
+_MIN_WORD = 3
+
 # What an ASCII text's letter runs (lower-case a-z) must not be to count as a trend term: a
 # stop word or shorter than three letters (of which there are 26 + 26 * 26), so one set test,
 # done in C by ``filterfalse``, does both.
 _ASCII_DROPPED = STOPWORDS | {
     a + b for a in ("", *ascii_lowercase) for b in ascii_lowercase}
+
+# terms_of's steps in C, where they were built (ADR 0127); _terms_in_python is the reference.
+_compiled_terms = (_compiled.MODULE.trend_terms
+                   if _compiled.MODULE is not None and _compiled.ALLOWED else None)
 
 
 def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
@@ -112,6 +120,13 @@ def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
     letters only, at least three), without links, mentions and stop words. ``hashtags`` adds
     tags a network lists apart from the text (e.g. ``NormalizedPost.hashtags``). The pipeline
     and ``samen eval trends`` both use this, so they see the same terms."""
+    if _compiled_terms is not None and not hashtags:
+        return _compiled_terms(text, STOPWORDS, _MIN_WORD)
+    return _terms_in_python(text, hashtags)
+
+
+def _terms_in_python(text: str, hashtags: Iterable[str] = ()) -> list[str]:
+    """:func:`terms_of` in Python: the reference for its compiled twin."""
     # Each pattern runs only when the text holds a character its matches need (a plain
     # substring test): most posts have no link, mention or entity. Removing a match only
     # writes a space, so a character absent before a step is absent after it.
@@ -132,7 +147,7 @@ def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:
         words = list(filterfalse(_ASCII_DROPPED.__contains__, lower_letter_runs(plain)))
     else:
         stop = STOPWORDS
-        words = [w for w in lower_letter_runs(plain, 3) if w not in stop]
+        words = [w for w in lower_letter_runs(plain, _MIN_WORD) if w not in stop]
     return list(dict.fromkeys(tags + words if tags else words))
 
 

@@ -9,13 +9,12 @@ preview of one rule over recent posts.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from samen.core.env import env_bool  # plain Python, no Django
+from samen.understanding import compiled as _compiled
 from samen.understanding.rules.compile import CompiledRule, compile_node
 from samen.understanding.rules.errors import RuleSyntaxError
 from samen.understanding.rules.nodes import And, Field, Near, Node, Not, Or, Phrase, Prefix, Term
@@ -23,7 +22,7 @@ from samen.understanding.rules.parser import parse
 from samen.understanding.rules.view import PostView, view_from_post, view_from_text
 
 if TYPE_CHECKING:
-    from samen.understanding.rules._speedups import Matcher
+    from samen.understanding._speedups import Matcher
 
 __all__ = [
     "COMPILED",
@@ -37,28 +36,16 @@ __all__ = [
 
 
 def _load_compiled(source: Path) -> tuple[type[Matcher] | None, str]:
-    """The compiled loop's class, or None and why: not built, or built from another version
-    of ``source`` (a checkout updated without ``pip install -e .`` again: running an older
-    loop against newer Python code would give wrong matches, or none)."""
-    try:
-        from samen.understanding.rules import _speedups
-    except ImportError:  # pragma: no cover - depends on how Samen was installed
-        return None, "it was not built (no C compiler or Python headers at install)"
-    if source.exists():  # a source checkout; a wheel has only the compiled file
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-        if digest != getattr(_speedups, "SOURCE_DIGEST", ""):
-            return None, (
-                f"it was built from another version of {source.name}: run pip install -e . "
-                "again to rebuild it"
-            )
-    return _speedups.Matcher, ""
+    """The compiled loop's class, or None and why (see ``understanding.compiled.load``)."""
+    module, why = _compiled.load(source)
+    return (None, why) if module is None else (module.Matcher, "")
 
 
 # the same loop in C, built at install where a compiler is found (ADR 0107)
-_Matcher, _NOT_BUILT = _load_compiled(Path(__file__).with_name("_speedups.c"))
+_Matcher, _NOT_BUILT = _load_compiled(_compiled.SOURCE)
 
 #: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
-COMPILED: bool = _Matcher is not None and not env_bool("SAMEN_PURE_PYTHON")
+COMPILED: bool = _Matcher is not None and _compiled.ALLOWED
 
 
 def compiled_loop_missing() -> bool:
@@ -70,7 +57,7 @@ def python_loop_reason() -> str:
     """Why RuleSets use the Python loop by default here ("" when they use the compiled one),
     for the worker's log."""
     if compiled_loop_missing():
-        return "the compiled loop is not used: " + _NOT_BUILT
+        return "the compiled loops of rule matching and trend terms are not used: " + _NOT_BUILT
     if not COMPILED:
         return "SAMEN_PURE_PYTHON is set"
     return ""

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from samen.sources.types import Author, Media, NormalizedPost
+from samen.understanding import compiled
 from samen.understanding.rules import (
     PostView,
     RuleSet,
@@ -448,7 +449,7 @@ def test_a_dropped_ruleset_is_freed(compiled: bool) -> None:
 def test_a_compiled_loop_built_from_other_source_is_not_used(tmp_path: Path) -> None:
     """After a ``git pull`` without ``pip install -e .``, the old compiled loop would run
     against newer Python code: the Python loop runs instead, and the reason says what to do."""
-    real = Path(match_module.__file__).with_name("_speedups.c")
+    real = compiled.SOURCE
     assert match_module._load_compiled(real) == (match_module._Matcher, "")
     assert match_module._load_compiled(tmp_path / "absent.c")[0] is match_module._Matcher
     changed = tmp_path / "_speedups.c"

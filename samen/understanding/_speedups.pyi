@@ -1,4 +1,4 @@
-"""Types of the optional compiled loop (``_speedups.c``, ADR 0107)."""
+"""Types of the optional compiled loops (``_speedups.c``, ADR 0107 and 0127)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -21,3 +21,5 @@ class Matcher:
         /,
     ) -> None: ...
     def __call__(self, view: Any, /) -> list[int]: ...
+
+def trend_terms(text: str, stop_words: frozenset[str], min_length: int, /) -> list[str]: ...

@@ -1,5 +1,8 @@
 /*
- * The listening-rule matcher's per-post loop in C (see docs/adr/0107-compiled-rule-matcher.md).
+ * Two loops of Samen's pure cores in C, each the twin of a Python reference that stays the
+ * definition (samen/understanding/compiled.py finds this module and says when it is not used):
+ * the listening-rule matcher's per-post loop (below, docs/adr/0107-compiled-rule-matcher.md)
+ * and the trend terms of a post (further down, docs/adr/0127-compiled-trend-terms.md).
  *
  * RuleSet.match_indexes in match.py is the reference: this file does the same steps on the
  * same Python objects, in the same order per candidate, and returns the same list. It is
@@ -443,7 +446,7 @@ fail:
 
 static PyTypeObject MatcherType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "samen.understanding.rules._speedups.Matcher",
+    .tp_name = "samen.understanding._speedups.Matcher",
     .tp_doc = PyDoc_STR("RuleSet.match_indexes after the per-word cache is learnt, in C."),
     .tp_basicsize = sizeof(Matcher),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
@@ -455,17 +458,356 @@ static PyTypeObject MatcherType = {
     .tp_call = (ternaryfunc)Matcher_call,
 };
 
+/* ------------------------------------------------------------------------------------------
+ * The trend terms of a post (samen/understanding/trends.py: terms_of; ADR 0127).
+ *
+ * terms_of's Python steps are the reference, and this does the same steps in the same order:
+ * the hashtags found in the text; then, each on the previous step's output, every link,
+ * mention, character entity and hashtag replaced by one space (re.sub of _URL, _MENTION,
+ * _ENTITY and _HASHTAG); then the runs of letters of at least min_length characters, each
+ * lower-cased and left out when it is a stop word; tags first, then words, each once.
+ *
+ * The character classes are those of Python's re for str patterns: \w is str.isalnum() or
+ * "_" (Py_UNICODE_ISALNUM), \d is a decimal digit (Py_UNICODE_ISDECIMAL), a letter is a \w
+ * that is neither, \s is Py_UNICODE_ISSPACE. IGNORECASE lets "s" in "https" also match
+ * U+017F (long s) and [a-z] in an entity name also U+0130, U+0131, U+017F and U+212A (Kelvin
+ * sign); no other character outside ASCII matches the patterns' letters. Lower-casing a run
+ * that is not ASCII is str.lower itself. tests/understanding/test_trend_terms_compiled.py
+ * compares the two on generated text full of the characters that matter.
+ */
+
+static inline int
+u_word(Py_UCS4 c)
+{
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_';
+    return Py_UNICODE_ISALNUM(c);
+}
+
+static inline int
+u_digit(Py_UCS4 c)
+{
+    return c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int
+u_letter(Py_UCS4 c)
+{
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int
+u_space(Py_UCS4 c)
+{
+    if (c < 128)
+        return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    return Py_UNICODE_ISSPACE(c);
+}
+
+static inline int
+u_hex(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static inline Py_UCS4
+u_ascii_lower(Py_UCS4 c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+/* [a-z] with IGNORECASE */
+static inline int
+u_name_letter(Py_UCS4 c)
+{
+    c = u_ascii_lower(c);
+    return (c >= 'a' && c <= 'z') || c == 0x130 || c == 0x131 || c == 0x17f || c == 0x212a;
+}
+
+/* Does s[i:] start with `lit` (lower-case ASCII; "s" also matches U+017F), in any case? */
+static inline int
+u_starts(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i, const char *lit)
+{
+    for (; *lit; lit++, i++) {
+        if (i >= n)
+            return 0;
+        Py_UCS4 c = u_ascii_lower(s[i]);
+        if (c != (Py_UCS4)(unsigned char)*lit && !(*lit == 's' && c == 0x17f))
+            return 0;
+    }
+    return 1;
+}
+
+/* Each returns where a match starting at i ends, or -1 when none starts there. */
+
+/* _HASHTAG: "#" or U+FF03 not after \w & / #, then a run of \w holding at least one
+ * letter (the greedy pattern then takes the whole run). */
+static Py_ssize_t
+end_hashtag(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    if (s[i] != '#' && s[i] != 0xff03)
+        return -1;
+    if (i > 0) {
+        Py_UCS4 p = s[i - 1];
+        if (u_word(p) || p == '&' || p == '/' || p == '#')
+            return -1;
+    }
+    Py_ssize_t j = i + 1;
+    int letter = 0;
+    while (j < n && u_word(s[j])) {
+        letter |= u_letter(s[j]);
+        j++;
+    }
+    return letter ? j : -1;
+}
+
+/* _URL: "http://", "https://" or "www." in any case, then non-space to the next space. */
+static Py_ssize_t
+end_url(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    Py_ssize_t k;
+    if (u_starts(s, n, i, "http://"))
+        k = i + 7;
+    else if (u_starts(s, n, i, "https://"))
+        k = i + 8;
+    else if (u_starts(s, n, i, "www."))
+        k = i + 4;
+    else
+        return -1;
+    if (k >= n || u_space(s[k]))
+        return -1;
+    while (k < n && !u_space(s[k]))
+        k++;
+    return k;
+}
+
+/* _MENTION: "@" not after \w or "@", a \w, then any of \w . @ -. */
+static Py_ssize_t
+end_mention(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    if (s[i] != '@' || i + 1 >= n || !u_word(s[i + 1]))
+        return -1;
+    if (i > 0 && (u_word(s[i - 1]) || s[i - 1] == '@'))
+        return -1;
+    Py_ssize_t j = i + 2;
+    while (j < n && (u_word(s[j]) || s[j] == '.' || s[j] == '@' || s[j] == '-'))
+        j++;
+    return j;
+}
+
+/* _ENTITY: &name; &#digits; &#xhex; or \uXXXX, in any case. */
+static Py_ssize_t
+end_entity(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    Py_ssize_t j = i + 1;
+    if (s[i] == '\\') {
+        if (j + 5 > n || u_ascii_lower(s[j]) != 'u')
+            return -1;
+        for (Py_ssize_t k = j + 1; k < j + 5; k++) {
+            if (!u_hex(s[k]))
+                return -1;
+        }
+        return j + 5;
+    }
+    if (s[i] != '&' || j >= n)
+        return -1;
+    if (u_name_letter(s[j])) {
+        while (j < n && u_name_letter(s[j]))
+            j++;
+    }
+    else if (s[j] == '#' && j + 1 < n && u_digit(s[j + 1])) {
+        j += 1;
+        while (j < n && u_digit(s[j]))
+            j++;
+    }
+    else if (s[j] == '#' && j + 2 < n && u_ascii_lower(s[j + 1]) == 'x' && u_hex(s[j + 2])) {
+        j += 2;
+        while (j < n && u_hex(s[j]))
+            j++;
+    }
+    else
+        return -1;
+    return (j < n && s[j] == ';') ? j + 1 : -1;
+}
+
+typedef Py_ssize_t (*end_fn)(const Py_UCS4 *, Py_ssize_t, Py_ssize_t);
+
+/* Which characters a pattern's matches can start with (all of them are below 256 but the
+ * full-width number sign, which end_hashtag is asked about directly). */
+static unsigned char starts_url[256], starts_mention[256], starts_entity[256],
+    starts_hashtag[256];
+
+static void
+init_starts(void)
+{
+    starts_url['h'] = starts_url['H'] = starts_url['w'] = starts_url['W'] = 1;
+    starts_mention['@'] = 1;
+    starts_entity['&'] = starts_entity['\\'] = 1;
+    starts_hashtag['#'] = 1;
+}
+
+/* re.sub(pattern, " ", in): every match (found left to right, none overlapping, each looking
+ * behind into `in`) becomes one space. Returns the output's length, with `*out` pointing at
+ * it: `in` itself when nothing matched, else `buf` (at least n characters: no match is
+ * empty, so the output is never longer than `in`). */
+static Py_ssize_t
+blank_out(const Py_UCS4 *in, Py_ssize_t n, Py_UCS4 *buf, const Py_UCS4 **out, end_fn end,
+          const unsigned char *starts)
+{
+    Py_ssize_t o = 0, copied = 0;
+    int wide = starts == starts_hashtag;
+    *out = in;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = in[i];
+        if (c < 256 ? !starts[c] : !(wide && c == 0xff03))
+            continue;
+        Py_ssize_t e = end(in, n, i);
+        if (e < 0)
+            continue;
+        memcpy(buf + o, in + copied, (size_t)(i - copied) * sizeof(Py_UCS4));
+        o += i - copied;
+        buf[o++] = ' ';
+        copied = e;
+        i = e - 1;
+    }
+    if (copied == 0)
+        return n;  /* nothing matched (a match sets copied past its start) */
+    memcpy(buf + o, in + copied, (size_t)(n - copied) * sizeof(Py_UCS4));
+    *out = buf;
+    return o + n - copied;
+}
+
+static PyObject *str_lower;
+
+/* s[0:len] lower-cased as str.lower does (ASCII in place, anything else by str.lower). */
+static PyObject *
+lowered(const Py_UCS4 *s, Py_ssize_t len)
+{
+    Py_UCS4 top = 0;
+    for (Py_ssize_t j = 0; j < len; j++)
+        top |= s[j];
+    if (top < 128) {
+        PyObject *out = PyUnicode_New(len, 127);
+        if (out == NULL)
+            return NULL;
+        Py_UCS1 *d = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t j = 0; j < len; j++)
+            d[j] = (Py_UCS1)u_ascii_lower(s[j]);
+        return out;
+    }
+    PyObject *run = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s, len);
+    if (run == NULL)
+        return NULL;
+    PyObject *out = PyObject_CallMethodNoArgs(run, str_lower);
+    Py_DECREF(run);
+    return out;
+}
+
+static PyObject *
+trend_terms(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *text, *stop, *hash = NULL;
+    Py_ssize_t min_length;
+    if (!PyArg_ParseTuple(args, "UO!n:trend_terms", &text, &PyFrozenSet_Type, &stop,
+                          &min_length))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* the text and two work buffers, one character each */
+    Py_UCS4 *mem = PyMem_Malloc((3 * (size_t)n + 1) * sizeof(Py_UCS4));
+    if (mem == NULL)
+        return PyErr_NoMemory();
+    Py_UCS4 *s = mem, *a = mem + n, *b = mem + 2 * n;
+    PyObject *seen = NULL;
+    if (PyUnicode_AsUCS4(text, s, n + 1, 0) == NULL)
+        goto fail;
+    seen = PyDict_New();
+    hash = PyUnicode_FromOrdinal('#');
+    if (seen == NULL || hash == NULL)
+        goto fail;
+    int tagged = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (s[i] != '#' && s[i] != 0xff03)
+            continue;
+        tagged = 1;
+        Py_ssize_t e = end_hashtag(s, n, i);
+        if (e < 0)
+            continue;
+        PyObject *tag = lowered(s + i + 1, e - i - 1);
+        PyObject *term = tag == NULL ? NULL : PyUnicode_Concat(hash, tag);
+        Py_XDECREF(tag);
+        if (term == NULL || PyDict_SetItem(seen, term, Py_None) < 0) {
+            Py_XDECREF(term);
+            goto fail;
+        }
+        Py_DECREF(term);
+        i = e - 1;
+    }
+    /* each step reads the previous one's output and writes into the buffer it did not read */
+    const Py_UCS4 *plain;
+    Py_ssize_t m = blank_out(s, n, a, &plain, end_url, starts_url);
+    m = blank_out(plain, m, plain == a ? b : a, &plain, end_mention, starts_mention);
+    m = blank_out(plain, m, plain == a ? b : a, &plain, end_entity, starts_entity);
+    if (tagged)
+        m = blank_out(plain, m, plain == a ? b : a, &plain, end_hashtag, starts_hashtag);
+    for (Py_ssize_t i = 0; i < m;) {
+        if (!u_letter(plain[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < m && u_letter(plain[j]))
+            j++;
+        if (j - i >= min_length) {
+            PyObject *word = lowered(plain + i, j - i);
+            if (word == NULL)
+                goto fail;
+            int skip = PySet_Contains(stop, word);
+            if (skip < 0 || (!skip && PyDict_SetItem(seen, word, Py_None) < 0)) {
+                Py_DECREF(word);
+                goto fail;
+            }
+            Py_DECREF(word);
+        }
+        i = j;
+    }
+    PyMem_Free(mem);
+    Py_DECREF(hash);
+    PyObject *out = PyDict_Keys(seen);
+    Py_DECREF(seen);
+    return out;
+
+fail:
+    PyMem_Free(mem);
+    Py_XDECREF(hash);
+    Py_XDECREF(seen);
+    return NULL;
+}
+
+static PyMethodDef speedups_functions[] = {
+    {"trend_terms", trend_terms, METH_VARARGS,
+     PyDoc_STR("trend_terms(text, stop_words, min_length): trends.terms_of(text).")},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "samen.understanding.rules._speedups",
-    .m_doc = PyDoc_STR("Optional compiled loop of the listening-rule matcher."),
+    .m_name = "samen.understanding._speedups",
+    .m_doc = PyDoc_STR("Optional compiled loops of the rule matcher and of the trend terms."),
     .m_size = -1,
+    .m_methods = speedups_functions,
 };
 
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
     if (PyType_Ready(&MatcherType) < 0)
+        return NULL;
+    init_starts();
+    str_lower = PyUnicode_InternFromString("lower");
+    if (str_lower == NULL)
         return NULL;
     str_words = PyUnicode_InternFromString("words");
     str_wordset = PyUnicode_InternFromString("wordset");
