@@ -1,8 +1,9 @@
 /*
- * Two loops of Samen's pure cores in C, each the twin of a Python reference that stays the
+ * Loops of Samen's pure cores in C, each the twin of a Python reference that stays the
  * definition (samen/understanding/compiled.py finds this module and says when it is not used):
- * the listening-rule matcher's per-post loop (below, docs/adr/0107-compiled-rule-matcher.md)
- * and the trend terms of a post (further down, docs/adr/0127-compiled-trend-terms.md).
+ * the listening-rule matcher's per-post loop (below, docs/adr/0107-compiled-rule-matcher.md),
+ * the trend terms of a post (docs/adr/0127-compiled-trend-terms.md) and the translation that
+ * folds text and cuts it into words (docs/adr/0128-compiled-translation.md).
  *
  * RuleSet.match_indexes in match.py is the reference: this file does the same steps on the
  * same Python objects, in the same order per candidate, and returns the same list. It is
@@ -786,7 +787,162 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * str.translate through a learning table, then split if asked (samen/understanding/text.py:
+ * fold and the word runs; ADR 0128).
+ *
+ * `table` is one of text.py's translation tables: a dict subclass whose __missing__ works out
+ * and stores what a character becomes. For a character outside ASCII this does what
+ * str.translate does: look the code up (a miss calls __missing__), then write the str it gives
+ * (None deletes the character, an int is a code point; a character the table does not know
+ * stays as it is). A character in ASCII is written as
+ * `ascii[c]` instead: the table's own answer for it, as one byte (text.py builds `ascii` from
+ * the table, and a test compares the two for every ASCII character). So most characters of a
+ * text with one "é" in it cost one byte lookup, where str.translate asks the dict for each.
+ * With `split`, the result is cut at white space as str.split() cuts it.
+ */
+
+typedef struct {
+    Py_UCS4 *buf;
+    Py_ssize_t len, cap;
+} Ucs4Out;
+
+static int
+out_reserve(Ucs4Out *o, Py_ssize_t more)
+{
+    if (o->len + more <= o->cap)
+        return 0;
+    Py_ssize_t cap = o->cap * 2 > o->len + more ? o->cap * 2 : o->len + more + 16;
+    Py_UCS4 *grown = PyMem_Realloc(o->buf, (size_t)cap * sizeof(Py_UCS4));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = grown;
+    o->cap = cap;
+    return 0;
+}
+
+/* Append what `rep` (the table's value for a character) says the character becomes. */
+static int
+out_mapped(Ucs4Out *o, PyObject *rep)
+{
+    if (PyUnicode_Check(rep)) {
+        Py_ssize_t k = PyUnicode_GET_LENGTH(rep);
+        if (out_reserve(o, k) < 0)
+            return -1;
+        int kind = PyUnicode_KIND(rep);
+        const void *data = PyUnicode_DATA(rep);
+        for (Py_ssize_t j = 0; j < k; j++)
+            o->buf[o->len++] = PyUnicode_READ(kind, data, j);
+        return 0;
+    }
+    if (rep == Py_None)
+        return 0;
+    if (PyLong_Check(rep)) {
+        long v = PyLong_AsLong(rep);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < 0 || v > 0x10ffff) {
+            PyErr_SetString(PyExc_ValueError, "character mapping must be in range(0x110000)");
+            return -1;
+        }
+        if (out_reserve(o, 1) < 0)
+            return -1;
+        o->buf[o->len++] = (Py_UCS4)v;
+        return 0;
+    }
+    PyErr_SetString(PyExc_TypeError, "character mapping must return integer, None or str");
+    return -1;
+}
+
+static PyObject *
+translate_text(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *text, *table;
+    Py_buffer ascii;
+    int split;
+    if (!PyArg_ParseTuple(args, "UO!y*p:translate", &text, &PyDict_Type, &table, &ascii, &split))
+        return NULL;
+    PyObject *result = NULL;
+    Ucs4Out o = {NULL, 0, 0};
+    if (ascii.len < 128) {
+        PyErr_SetString(PyExc_ValueError, "the ASCII table needs 128 bytes");
+        goto done;
+    }
+    const unsigned char *low = ascii.buf;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (out_reserve(&o, n + 1) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128) {
+            if (out_reserve(&o, 1) < 0)
+                goto done;
+            o.buf[o.len++] = low[c];
+            continue;
+        }
+        PyObject *key = PyLong_FromUnsignedLong(c);
+        if (key == NULL)
+            goto done;
+        PyObject *rep = PyDict_GetItemWithError(table, key); /* borrowed */
+        if (rep != NULL) {
+            Py_INCREF(rep);
+        }
+        else if (!PyErr_Occurred()) {
+            rep = PyObject_GetItem(table, key); /* a miss: __missing__ learns it */
+        }
+        Py_DECREF(key);
+        if (rep == NULL) {
+            /* as str.translate: a character the table does not know stays as it is */
+            if (!PyErr_ExceptionMatches(PyExc_LookupError) || out_reserve(&o, 1) < 0)
+                goto done;
+            PyErr_Clear();
+            o.buf[o.len++] = c;
+            continue;
+        }
+        int rc = out_mapped(&o, rep);
+        Py_DECREF(rep);
+        if (rc < 0)
+            goto done;
+    }
+    if (!split) {
+        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.buf, o.len);
+        goto done;
+    }
+    result = PyList_New(0);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < o.len;) {
+        if (Py_UNICODE_ISSPACE(o.buf[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < o.len && !Py_UNICODE_ISSPACE(o.buf[j]))
+            j++;
+        PyObject *run = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.buf + i, j - i);
+        if (run == NULL || PyList_Append(result, run) < 0) {
+            Py_XDECREF(run);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(run);
+        i = j;
+    }
+
+done:
+    PyMem_Free(o.buf);
+    PyBuffer_Release(&ascii);
+    return result;
+}
+
 static PyMethodDef speedups_functions[] = {
+    {"translate", translate_text, METH_VARARGS,
+     PyDoc_STR("translate(text, table, ascii, split): text.translate(table), each ASCII "
+               "character through ascii; cut at white space when split.")},
     {"trend_terms", trend_terms, METH_VARARGS,
      PyDoc_STR("trend_terms(text, stop_words, min_length): trends.terms_of(text).")},
     {NULL, NULL, 0, NULL},
