@@ -5,7 +5,10 @@ would make a rule miss its word."""
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
@@ -119,3 +122,29 @@ def test_a_huge_post_is_translated_whole() -> None:
     text = "Café élève <b>&amp;</b> " * 50_000
     assert T.tokens(text) == text.translate(T._FOLDED_WORDS).split()
     assert T.fold(text) == text.translate(T._FOLD_TABLE)
+
+
+@contextmanager
+def _loop(name: str) -> Iterator[None]:
+    """Run the text steps with the compiled translation or with ``str.translate``."""
+    saved = T._translate
+    T._translate = saved if name == "compiled" else None
+    try:
+        yield
+    finally:
+        T._translate = saved
+
+
+@pytest.mark.parametrize("loop", ["compiled", "python"])
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_SPECIAL | st.text(max_size=3), max_size=16).map("".join))
+def test_folding_and_word_runs_equal_the_patterns_either_way(loop: str, text: str) -> None:
+    """Both ways, folding is the table's translation and the word runs are the regular
+    expressions' runs: the compiled path, and the path that runs where it was not built."""
+    with _loop(loop):
+        folded = T.fold(text)
+        if not text.isascii():
+            assert folded == text.translate(T._FOLD_TABLE)
+        assert T.tokens(text) == re.findall(r"\w+", folded)
+        assert T.letter_runs(text) == re.findall(r"[^\W\d_]+", text)
+        assert T.word_runs(text) == re.findall(r"\w+", text)
