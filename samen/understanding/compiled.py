@@ -1,20 +1,23 @@
-"""The optional compiled loops of the pure cores, found once (ADR 0107 and 0127).
+"""The optional compiled loops of the pure cores, found once (ADR 0107, 0127 and 0128).
 
-``_speedups.c`` holds the listening-rule matcher's per-post loop and the trend terms of a
-post. It is built at install where a C compiler is found; each loop's Python twin stays the
-reference and runs where it was not built, where it was built from another version of the
-source, or where ``SAMEN_PURE_PYTHON`` is set. Plain Python, no Django import.
+``_speedups.c`` holds the listening-rule matcher's per-post loop, the trend terms of a post,
+and the translation that folds text and cuts it into words. It is built at install where a
+C compiler is found; each loop's Python twin stays the reference and runs where it was not
+built, where it was built from another version of the source, or where
+``SAMEN_PURE_PYTHON`` is set. Plain Python, no Django import.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from samen.core.env import env_bool
 
-__all__ = ["ALLOWED", "MODULE", "NOT_BUILT", "SOURCE", "load"]
+__all__ = ["ALLOWED", "MODULE", "NOT_BUILT", "SOURCE", "load", "twin"]
 
 SOURCE = Path(__file__).with_name("_speedups.c")
 
@@ -41,3 +44,8 @@ MODULE, NOT_BUILT = load()
 
 #: May the compiled loops run? ``SAMEN_PURE_PYTHON=1`` keeps every core on its Python twin.
 ALLOWED: bool = not env_bool("SAMEN_PURE_PYTHON")
+
+
+def twin(name: str) -> Callable[..., Any] | None:
+    """The compiled function ``name``, or None where the Python twin must run instead."""
+    return getattr(MODULE, name) if MODULE is not None and ALLOWED else None

@@ -216,7 +216,7 @@ def compiled_rules() -> CompiledRules:
             logging.WARNING if why and rules_match.compiled_loop_missing() else logging.INFO,
             "Compiled %d listening rules (%d not valid) for matching with the %s loop%s.",
             len(ruleset), len(broken), "compiled" if ruleset.compiled else "Python",
-            f" ({why}; ADR 0107, 0127)" if why else "")
+            f" ({why}; ADR 0107, 0127, 0128)" if why else "")
         _compiled = CompiledRules(ruleset=ruleset, version=version, broken=broken)
         return _compiled
 

@@ -80,8 +80,7 @@ _FOLD_ASCII = bytes(range(128)).lower()  # what _FOLD_TABLE gives an ASCII chara
 
 # str.translate with ASCII characters through a byte table, in C where that was built
 # (ADR 0128): the same string (and, for word runs, the same runs) as the Python below.
-_translate = (_compiled.MODULE.translate
-              if _compiled.MODULE is not None and _compiled.ALLOWED else None)
+_translate = _compiled.twin("translate")
 
 
 def fold(text: str) -> str:

@@ -111,8 +111,7 @@ _ASCII_DROPPED = STOPWORDS | {
     a + b for a in ("", *ascii_lowercase) for b in ascii_lowercase}
 
 # terms_of's steps in C, where they were built (ADR 0127); _terms_in_python is the reference.
-_compiled_terms = (_compiled.MODULE.trend_terms
-                   if _compiled.MODULE is not None and _compiled.ALLOWED else None)
+_compiled_terms = _compiled.twin("trend_terms")
 
 
 def terms_of(text: str, hashtags: Iterable[str] = ()) -> list[str]:

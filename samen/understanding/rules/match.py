@@ -57,7 +57,7 @@ def python_loop_reason() -> str:
     """Why RuleSets use the Python loop by default here ("" when they use the compiled one),
     for the worker's log."""
     if compiled_loop_missing():
-        return "the compiled loops of rule matching and trend terms are not used: " + _NOT_BUILT
+        return "the compiled loops (matching, trend terms, folding) are not used: " + _NOT_BUILT
     if not COMPILED:
         return "SAMEN_PURE_PYTHON is set"
     return ""
