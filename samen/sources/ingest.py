@@ -395,15 +395,11 @@ def read_back(post_ids: Iterable[int], fields: Sequence[str], *, inbound_only: b
         return []
     for index, conversion in convert:
         by_column[index] = conversion(by_column[index])
-    out = list(map(_namespace, map(dict, map(zip, repeat(fields),
-                                                   zip(*by_column, strict=True)))))
+    out = [SimpleNamespace(**dict(zip(fields, values, strict=True)))
+           for values in zip(*by_column, strict=True)]
     if "created_at" in fields and "id" in fields:
         out.sort(key=operator.attrgetter("created_at", "id"))
     return out
-
-
-def _namespace(values: dict[str, Any]) -> SimpleNamespace:
-    return SimpleNamespace(**values)
 
 
 def _types(column: Sequence[Any]) -> set[type]:

@@ -636,8 +636,8 @@ end_entity(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
 
 typedef Py_ssize_t (*end_fn)(const Py_UCS4 *, Py_ssize_t, Py_ssize_t);
 
-/* Which characters a pattern's matches can start with (all of them are below 256 but the
- * full-width number sign, which end_hashtag is asked about directly). */
+/* Which characters a pattern's matches can start with. All are below 256 but the full-width
+ * number sign, which starts what "#" starts (see blank_out). */
 static unsigned char starts_url[256], starts_mention[256], starts_entity[256],
     starts_hashtag[256];
 
@@ -659,11 +659,10 @@ blank_out(const Py_UCS4 *in, Py_ssize_t n, Py_UCS4 *buf, const Py_UCS4 **out, en
           const unsigned char *starts)
 {
     Py_ssize_t o = 0, copied = 0;
-    int wide = starts == starts_hashtag;
     *out = in;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = in[i];
-        if (c < 256 ? !starts[c] : !(wide && c == 0xff03))
+        if (!(c < 256 ? starts[c] : c == 0xff03 && starts['#']))
             continue;
         Py_ssize_t e = end(in, n, i);
         if (e < 0)
@@ -681,7 +680,7 @@ blank_out(const Py_UCS4 *in, Py_ssize_t n, Py_UCS4 *buf, const Py_UCS4 **out, en
     return o + n - copied;
 }
 
-static PyObject *str_lower;
+static PyObject *str_lower, *str_hash;
 
 /* s[0:len] lower-cased as str.lower does (ASCII in place, anything else by str.lower). */
 static PyObject *
@@ -710,7 +709,7 @@ lowered(const Py_UCS4 *s, Py_ssize_t len)
 static PyObject *
 trend_terms(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *text, *stop, *hash = NULL;
+    PyObject *text, *stop;
     Py_ssize_t min_length;
     if (!PyArg_ParseTuple(args, "UO!n:trend_terms", &text, &PyFrozenSet_Type, &stop,
                           &min_length))
@@ -725,8 +724,7 @@ trend_terms(PyObject *Py_UNUSED(module), PyObject *args)
     if (PyUnicode_AsUCS4(text, s, n + 1, 0) == NULL)
         goto fail;
     seen = PyDict_New();
-    hash = PyUnicode_FromOrdinal('#');
-    if (seen == NULL || hash == NULL)
+    if (seen == NULL)
         goto fail;
     int tagged = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -737,7 +735,7 @@ trend_terms(PyObject *Py_UNUSED(module), PyObject *args)
         if (e < 0)
             continue;
         PyObject *tag = lowered(s + i + 1, e - i - 1);
-        PyObject *term = tag == NULL ? NULL : PyUnicode_Concat(hash, tag);
+        PyObject *term = tag == NULL ? NULL : PyUnicode_Concat(str_hash, tag);
         Py_XDECREF(tag);
         if (term == NULL || PyDict_SetItem(seen, term, Py_None) < 0) {
             Py_XDECREF(term);
@@ -775,14 +773,12 @@ trend_terms(PyObject *Py_UNUSED(module), PyObject *args)
         i = j;
     }
     PyMem_Free(mem);
-    Py_DECREF(hash);
     PyObject *out = PyDict_Keys(seen);
     Py_DECREF(seen);
     return out;
 
 fail:
     PyMem_Free(mem);
-    Py_XDECREF(hash);
     Py_XDECREF(seen);
     return NULL;
 }
@@ -795,9 +791,9 @@ fail:
  * and stores what a character becomes. For a character outside ASCII this does what
  * str.translate does: look the code up (a miss calls __missing__), then write the str it gives
  * (None deletes the character, an int is a code point; a character the table does not know
- * stays as it is). A character in ASCII is written as
- * `ascii[c]` instead: the table's own answer for it, as one byte (text.py builds `ascii` from
- * the table, and a test compares the two for every ASCII character). So most characters of a
+ * stays as it is). A character in ASCII is written as `ascii[c]` instead: the table's own
+ * answer for it, as one byte (text.py builds `ascii` from the table, and a test compares the
+ * two for every ASCII character). So most characters of a
  * text with one "é" in it cost one byte lookup, where str.translate asks the dict for each.
  * With `split`, the result is cut at white space as str.split() cuts it.
  */
@@ -963,7 +959,8 @@ PyInit__speedups(void)
         return NULL;
     init_starts();
     str_lower = PyUnicode_InternFromString("lower");
-    if (str_lower == NULL)
+    str_hash = PyUnicode_InternFromString("#");
+    if (str_lower == NULL || str_hash == NULL)
         return NULL;
     str_words = PyUnicode_InternFromString("words");
     str_wordset = PyUnicode_InternFromString("wordset");

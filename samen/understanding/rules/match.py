@@ -36,13 +36,17 @@ __all__ = [
 
 
 def _load_compiled(source: Path) -> tuple[type[Matcher] | None, str]:
-    """The compiled loop's class, or None and why (see ``understanding.compiled.load``)."""
+    """The compiled loop's class built from ``source``, or None and why (see
+    ``understanding.compiled.load``)."""
     module, why = _compiled.load(source)
     return (None, why) if module is None else (module.Matcher, "")
 
 
-# the same loop in C, built at install where a compiler is found (ADR 0107)
-_Matcher, _NOT_BUILT = _load_compiled(_compiled.SOURCE)
+# the same loop in C, built at install where a compiler is found (ADR 0107); found once, by
+# understanding.compiled, for every compiled loop
+_Matcher: type[Matcher] | None = (_compiled.MODULE.Matcher if _compiled.MODULE is not None
+                                  else None)
+_NOT_BUILT = _compiled.NOT_BUILT
 
 #: Is the compiled matcher there and allowed? ``SAMEN_PURE_PYTHON=1`` turns it off.
 COMPILED: bool = _Matcher is not None and _compiled.ALLOWED

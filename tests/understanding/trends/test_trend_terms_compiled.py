@@ -45,7 +45,7 @@ _PIECES = st.sampled_from(
      "abc", "É", "été", "für", "ſ", "İ", "ı", "\u212a", "ΣΑΣ", "ǅemal", "ﬁets", "Straße", "中文字",
      " ", "\n", "\t", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "\u3000", "\u200b", "\u0301",
      "😀", "👍🏽", "the", "THE", "les", "und", "een", "it's", "Dijk", "#Zorg", "#123", "#_a",
-     "@anna", "@anna@x.example", "x.org", "'", "’", "…", "\x00", "\ud800"]
+     "@anna", "@anna@x.example", "＃Zorg", "＃straat", "x.org", "'", "’", "…", "\x00", "\ud800"]
 )  # fmt: skip
 
 
